@@ -1,0 +1,47 @@
+// The one interface every few-shot method implements, so that training, evaluation, the worker
+// and the UI never branch on which method runs. A method meta-trains on batches of episodes,
+// adapts to a support set (giving a predictor), and saves/loads its learnable state as named tensors.
+import type { Episode, LabeledImages } from '../episodes/episode';
+import type { NamedTensors, SavedTensors } from '../nn/params';
+
+/** What one training step reports (averaged over the batch of episodes). */
+export interface StepMetrics {
+  loss: number;
+  /** Query accuracy in [0, 1] on the training episodes. */
+  accuracy: number;
+  /** Learning rate used for this step. */
+  learningRate: number;
+}
+
+/** A classifier for one episode's classes, made from its support set. */
+export interface Predictor {
+  /** Class probabilities for each image: count x way, row-major. */
+  predict(images: LabeledImages): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** Extra facts a method reports with its results (e.g. which batch-norm statistics were used). */
+export interface MethodLabels {
+  /**
+   * 'running' (non-transductive: each query is normalised with statistics from training) or
+   * 'batch' (transductive: the statistics of the test batch itself).
+   */
+  batchNormAtTest?: 'running' | 'batch';
+  [key: string]: string | number | boolean | undefined;
+}
+
+export interface FewShotMethod {
+  /** Registry name, e.g. "protonet". */
+  readonly name: string;
+  /** One meta-training step on a batch of episodes (the step index drives schedules). */
+  trainStep(episodes: Episode[], step: number): Promise<StepMetrics>;
+  /** Adapts to an episode's support set (labels 0..way-1). */
+  adapt(support: LabeledImages, way: number): Promise<Predictor>;
+  /** Facts that qualify this method's results. */
+  labels(): MethodLabels;
+  /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
+  stateTensors(): NamedTensors;
+  /** Restores state saved from `stateTensors` (names and shapes are checked). */
+  loadState(saved: SavedTensors): void;
+  dispose(): void;
+}

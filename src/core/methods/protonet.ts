@@ -1,0 +1,186 @@
+// Prototypical Networks (Snell, Swersky & Zemel 2017): a class's prototype is the mean embedding
+// of its support images; a query's logits are negative squared Euclidean distances to the
+// prototypes; trained with softmax cross-entropy over episodes and Adam (halving the rate every
+// 2000 episodes, as in the paper). Training episodes may use more ways than test episodes.
+import * as tf from '@tensorflow/tfjs';
+import type { Episode, LabeledImages } from '../episodes/episode';
+import { Rng } from '../rng';
+import { Adam, stepDecay } from '../nn/adam';
+import {
+  conv4Forward,
+  initConv4,
+  initRunningStats,
+  type Conv4Config,
+  type RunningStats,
+} from '../nn/conv4';
+import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
+import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+
+export interface ProtoNetConfig {
+  backbone: Conv4Config;
+  /** Adam learning rate (paper: 1e-3). */
+  learningRate: number;
+  /** Halve (multiply by lrDecayFactor) every lrDecayEvery steps (paper: 0.5 every 2000). */
+  lrDecayEvery: number;
+  lrDecayFactor: number;
+  /** Batch-norm statistics used when adapting/predicting at test time. */
+  batchNormAtTest: 'running' | 'batch';
+  /** Momentum of the running batch-norm statistics (PyTorch's convention: new = (1-m) old + m batch). */
+  batchNormMomentum: number;
+  seed: number;
+}
+
+export const PROTONET_DEFAULTS: Omit<ProtoNetConfig, 'backbone' | 'seed'> = {
+  learningRate: 1e-3,
+  lrDecayEvery: 2000,
+  lrDecayFactor: 0.5,
+  batchNormAtTest: 'running',
+  batchNormMomentum: 0.1,
+};
+
+/** Class means of support embeddings: [way, D]. Support must be label-major or labels given. */
+export function prototypes(embeddings: tf.Tensor2D, labels: tf.Tensor1D, way: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(labels, way).toFloat(); // [S, way]
+    const counts = tf.sum(oneHot, 0).reshape([way, 1]); // [way, 1]
+    return tf.div(tf.matMul(oneHot, embeddings, true, false), counts) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Negative squared Euclidean distances [Q, way] = -(|q|^2 - 2 q.p + |p|^2). Written with matMul
+ * rather than squaredDifference, whose broadcasting gradient is broken in tfjs 4.22.
+ */
+export function protoLogits(queries: tf.Tensor2D, protos: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const qq = tf.sum(tf.square(queries), 1, true); // [Q, 1]
+    const pp = tf.sum(tf.square(protos), 1).reshape([1, -1]); // [1, way]
+    const qp = tf.matMul(queries, protos, false, true); // [Q, way]
+    return tf.neg(tf.add(tf.sub(qq, tf.mul(qp, 2)), pp)) as tf.Tensor2D;
+  });
+}
+
+export class ProtoNet implements FewShotMethod {
+  readonly name = 'protonet';
+  private params: NamedTensors;
+  private running: RunningStats;
+  private readonly optimizer = new Adam();
+
+  constructor(readonly config: ProtoNetConfig) {
+    this.params = initConv4(config.backbone, new Rng(config.seed));
+    this.running = initRunningStats(config.backbone);
+  }
+
+  labels(): MethodLabels {
+    return { batchNormAtTest: this.config.batchNormAtTest };
+  }
+
+  async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
+    if (episodes.length === 0) throw new Error('ProtoNet.trainStep needs at least one episode.');
+    const learningRate = stepDecay(this.config.learningRate, step, this.config.lrDecayEvery, this.config.lrDecayFactor);
+    const names = Object.keys(this.params);
+    const batchStats: NamedTensors = {};
+    let correct: tf.Tensor | null = null;
+    const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
+      const params: NamedTensors = {};
+      names.forEach((n, i) => (params[n] = values[i]));
+      const losses: tf.Scalar[] = [];
+      const hits: tf.Tensor[] = [];
+      for (const episode of episodes) {
+        const { loss, hitCount } = this.episodeLoss(params, episode, (block, mean, variance) => {
+          // Running statistics follow the last episode's batch (one episode per step is usual).
+          batchStats[`${block}/mean`]?.dispose();
+          batchStats[`${block}/variance`]?.dispose();
+          batchStats[`${block}/mean`] = tf.keep(tf.clone(mean));
+          batchStats[`${block}/variance`] = tf.keep(tf.clone(variance));
+        });
+        losses.push(loss);
+        hits.push(hitCount);
+      }
+      correct = tf.keep(tf.addN(hits));
+      return tf.div(tf.addN(losses), losses.length) as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(lossOf)(names.map((n) => this.params[n]));
+    const gradMap: NamedTensors = {};
+    names.forEach((n, i) => (gradMap[n] = grads[i]));
+    this.optimizer.apply(this.params, gradMap, learningRate);
+    tf.dispose(grads);
+    this.updateRunningStats(batchStats);
+    const [lossValue, correctValue] = await Promise.all([value.data(), correct!.data()]);
+    value.dispose();
+    correct!.dispose();
+    const queries = episodes.reduce((sum, e) => sum + e.query.count, 0);
+    return { loss: lossValue[0], accuracy: correctValue[0] / queries, learningRate };
+  }
+
+  /** Loss and number of correct queries for one episode, run on support+query as one batch. */
+  private episodeLoss(
+    params: NamedTensors,
+    episode: Episode,
+    collect: (block: string, mean: tf.Tensor, variance: tf.Tensor) => void,
+  ): { loss: tf.Scalar; hitCount: tf.Scalar } {
+    const s = episode.support.count;
+    const images = tf.concat([imagesTensor(episode.support), imagesTensor(episode.query)], 0);
+    const embeddings = conv4Forward(params, images, { batchNorm: 'batch', collectBatchStats: collect });
+    const support = tf.slice(embeddings, [0, 0], [s, -1]);
+    const query = tf.slice(embeddings, [s, 0], [-1, -1]);
+    const protos = prototypes(support, tf.tensor1d(episode.support.labels, 'int32'), episode.way);
+    const logits = protoLogits(query, protos);
+    const labels = tf.tensor1d(episode.query.labels, 'int32');
+    const loss = meanCrossEntropy(logits, labels, episode.way);
+    const hitCount = tf.sum(tf.equal(tf.argMax(logits, 1), labels).toFloat()) as tf.Scalar;
+    return { loss, hitCount };
+  }
+
+  private updateRunningStats(batchStats: NamedTensors): void {
+    const m = this.config.batchNormMomentum;
+    for (const [name, batchValue] of Object.entries(batchStats)) {
+      const old = this.running[name];
+      this.running[name] = tf.tidy(() => tf.add(tf.mul(old, 1 - m), tf.mul(batchValue, m)));
+      old.dispose();
+      batchValue.dispose();
+    }
+  }
+
+  /** Embeds images with the current backbone and the test-time batch-norm mode. */
+  embed(images: LabeledImages): tf.Tensor2D {
+    return tf.tidy(() =>
+      conv4Forward(this.params, imagesTensor(images), {
+        batchNorm: this.config.batchNormAtTest,
+        running: this.running,
+      }),
+    );
+  }
+
+  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
+    const protos = tf.tidy(() => prototypes(this.embed(support), tf.tensor1d(support.labels, 'int32'), way));
+    return {
+      predict: async (images: LabeledImages) => {
+        const probs = tf.tidy(() => softmaxProbabilities(protoLogits(this.embed(images), protos)));
+        const data = (await probs.data()) as Float32Array;
+        probs.dispose();
+        return data;
+      },
+      dispose: () => protos.dispose(),
+    };
+  }
+
+  stateTensors(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
+    for (const [n, t] of Object.entries(this.running)) out[`running/${n}`] = t;
+    return out;
+  }
+
+  loadState(saved: SavedTensors): void {
+    assignNamed(this.params, saved, 'params/');
+    assignNamed(this.running, saved, 'running/');
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.params));
+    tf.dispose(Object.values(this.running));
+    this.optimizer.dispose();
+  }
+}

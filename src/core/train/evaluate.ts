@@ -1,0 +1,84 @@
+// Evaluation with the field's protocol: mean query accuracy and 95% confidence interval over M
+// test episodes (default 600) drawn from held-out classes. Episode i depends only on (seed, i), so
+// every method evaluated with the same seed is compared on identical episodes.
+import type { SamplerSettings } from '../episodes/episode';
+import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
+import type { FewShotMethod, MethodLabels } from '../methods/method';
+import { summarise, type AccuracySummary } from './stats';
+
+export const DEFAULT_EVAL_EPISODES = 600;
+export const DEFAULT_EVAL_SEED = 2017;
+
+export interface EvaluationOptions {
+  episodes?: number;
+  /** The episode seed: equal seeds give equal episodes. */
+  seed?: number;
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+  shouldStop?: () => boolean;
+}
+
+export interface EvaluationResult {
+  summary: AccuracySummary;
+  /** Per-episode query accuracy, in episode order (for paired comparisons). */
+  accuracies: number[];
+  settings: SamplerSettings;
+  /** Which classes were used ("test", "val"), and how many. */
+  split: string;
+  splitClasses: number;
+  seed: number;
+  labels: MethodLabels;
+  /** True when stopped before all episodes ran; the summary covers the episodes that did. */
+  stoppedEarly: boolean;
+}
+
+/** Accuracy of one predicted probability matrix [count, way] against labels. */
+export function accuracyOf(probabilities: Float32Array, labels: Int32Array, way: number): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < way; c++) if (probabilities[i * way + c] > probabilities[i * way + best]) best = c;
+    if (best === labels[i]) hits++;
+  }
+  return hits / labels.length;
+}
+
+export async function evaluate(
+  method: FewShotMethod,
+  pool: ClassPool,
+  settings: SamplerSettings,
+  options: EvaluationOptions = {},
+): Promise<EvaluationResult> {
+  const episodes = options.episodes ?? DEFAULT_EVAL_EPISODES;
+  const seed = options.seed ?? DEFAULT_EVAL_SEED;
+  if (!Number.isInteger(episodes) || episodes < 1) {
+    throw new Error(`The number of test episodes must be a whole number of at least 1, got ${episodes}.`);
+  }
+  checkSampler(pool, settings);
+  const accuracies: number[] = [];
+  let stoppedEarly = false;
+  for (let i = 0; i < episodes; i++) {
+    if (options.shouldStop?.()) {
+      stoppedEarly = true;
+      break;
+    }
+    const episode = episodeAt(pool, settings, seed, i);
+    const predictor = await method.adapt(episode.support, episode.way);
+    try {
+      const probabilities = await predictor.predict(episode.query);
+      accuracies.push(accuracyOf(probabilities, episode.query.labels, episode.way));
+    } finally {
+      predictor.dispose();
+    }
+    await options.onProgress?.(i + 1, episodes);
+  }
+  return {
+    summary: summarise(accuracies),
+    accuracies,
+    settings: { ...settings },
+    split: pool.name,
+    splitClasses: pool.classIndices.length,
+    seed,
+    labels: method.labels(),
+    stoppedEarly,
+  };
+}
