@@ -102,14 +102,19 @@ export class ProtoNet implements FewShotMethod {
       return tf.div(tf.addN(losses), losses.length) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(lossOf)(names.map((n) => this.params[n]));
-    const gradMap: NamedTensors = {};
-    names.forEach((n, i) => (gradMap[n] = grads[i]));
-    this.optimizer.apply(this.params, gradMap, learningRate);
-    tf.dispose(grads);
-    this.updateRunningStats(batchStats);
     const [lossValue, correctValue] = await Promise.all([value.data(), correct!.data()]);
-    value.dispose();
-    correct!.dispose();
+    tf.dispose([value, correct!]);
+    // A non-finite loss would poison every weight: skip the update so the last good parameters
+    // stay, and let the training loop report the divergence.
+    if (Number.isFinite(lossValue[0])) {
+      const gradMap: NamedTensors = {};
+      names.forEach((n, i) => (gradMap[n] = grads[i]));
+      this.optimizer.apply(this.params, gradMap, learningRate);
+      this.updateRunningStats(batchStats);
+    } else {
+      tf.dispose(Object.values(batchStats));
+    }
+    tf.dispose(grads);
     const queries = episodes.reduce((sum, e) => sum + e.query.count, 0);
     return { loss: lossValue[0], accuracy: correctValue[0] / queries, learningRate };
   }

@@ -17,6 +17,13 @@ export interface HyperparameterInfo {
   max?: number;
 }
 
+/** What a method may need to know about the experiment when it is created. */
+export interface MethodContext {
+  backbone: Conv4Config;
+  /** Number of meta-train classes (a pre-training classifier head needs it). */
+  trainClassCount: number;
+}
+
 export interface MethodSpec {
   name: string;
   /** Human name, e.g. "Prototypical Networks". */
@@ -25,7 +32,7 @@ export interface MethodSpec {
   paper: string;
   defaults: Hyperparameters;
   hyperparameters: Record<string, HyperparameterInfo>;
-  create(backbone: Conv4Config, hyper: Hyperparameters, seed: number): FewShotMethod;
+  create(context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod;
 }
 
 const protonet: MethodSpec = {
@@ -43,7 +50,7 @@ const protonet: MethodSpec = {
     },
     batchNormMomentum: { hint: 'Weight of each new batch in the running statistics.', min: 0, max: 1 },
   },
-  create: (backbone, hyper, seed) =>
+  create: ({ backbone }, hyper, seed) =>
     new ProtoNet({
       backbone,
       seed,
@@ -101,7 +108,7 @@ export function resolveHyperparameters(spec: MethodSpec, given: Hyperparameters 
   return out;
 }
 
-export function createMethod(name: string, backbone: Conv4Config, hyper: Hyperparameters, seed: number): FewShotMethod {
+export function createMethod(name: string, context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod {
   const spec = getMethodSpec(name);
-  return spec.create(backbone, resolveHyperparameters(spec, hyper), seed);
+  return spec.create(context, resolveHyperparameters(spec, hyper), seed);
 }

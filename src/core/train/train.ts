@@ -1,10 +1,12 @@
 // The meta-training loop shared by every method: draws seeded episodes, runs the method's training
 // step, records learning curves, validates on held-out classes at intervals, and stops cleanly on
 // request or when the loss diverges (keeping everything recorded so far).
-import type { SamplerSettings } from '../episodes/episode';
+import { augmentImages, isAugmenting, type AugmentOptions } from '../data/augment';
+import type { Episode, SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
 import type { FewShotMethod } from '../methods/method';
 import { evaluate } from './evaluate';
+import { Rng } from '../rng';
 import type { AccuracySummary } from './stats';
 
 export interface TrainingOptions {
@@ -14,8 +16,10 @@ export interface TrainingOptions {
   steps: number;
   /** Episodes per step (the meta-batch); 1 for ProtoNet. */
   episodesPerStep?: number;
-  /** Seed of the training episode sequence. */
+  /** Seed of the training episode sequence (and of augmentation). */
   seed: number;
+  /** Augmentation of training episodes' images (none by default). */
+  augment?: AugmentOptions;
   /** Validation: held-out classes, settings (usually the test settings), every how many steps. */
   valPool?: ClassPool;
   valSettings?: SamplerSettings;
@@ -76,9 +80,11 @@ export async function train(method: FewShotMethod, options: TrainingOptions): Pr
       message = `Stopped at step ${step} of ${options.steps}.`;
       break;
     }
-    const episodes = [];
+    const episodes: Episode[] = [];
     for (let b = 0; b < batch; b++) {
-      episodes.push(episodeAt(options.trainPool, options.trainSettings, options.seed, step * batch + b));
+      const index = step * batch + b;
+      const episode = episodeAt(options.trainPool, options.trainSettings, options.seed, index);
+      episodes.push(isAugmenting(options.augment) ? augmentEpisode(episode, options.augment, options.seed, index) : episode);
     }
     const metrics = await method.trainStep(episodes, step);
     if (!Number.isFinite(metrics.loss)) {
@@ -104,6 +110,12 @@ export async function train(method: FewShotMethod, options: TrainingOptions): Pr
     }
   }
   return { curve, validation, status, stepsDone: step, seconds: nowSeconds() - t0, message };
+}
+
+/** Augments support and query images with a stream that depends only on (seed, episode index). */
+function augmentEpisode(episode: Episode, augment: AugmentOptions, seed: number, index: number): Episode {
+  const rng = new Rng(seed).derive(`augment:${index}`);
+  return { ...episode, support: augmentImages(episode.support, augment, rng), query: augmentImages(episode.query, augment, rng) };
 }
 
 function nowSeconds(): number {

@@ -1,0 +1,228 @@
+// Parses and checks the flags of `npm run experiment`. Every mistake becomes a UsageError whose
+// message says what was wrong; the entry point prints it with the usage text, never a stack trace.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { parseSplit, type SplitProportions } from '../core/episodes/split';
+import { methodNames, type Hyperparameters } from '../core/methods/registry';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type DatasetKind = 'glyphs' | 'omniglot' | 'folder';
+export type NodeBackend = 'wasm' | 'cpu';
+
+export interface ExperimentArgs {
+  dataset: DatasetKind;
+  data?: string;
+  evalData?: string;
+  split?: SplitProportions;
+  rotations: boolean;
+  imageSize?: number;
+  channels?: 1 | 3;
+  method: string;
+  hyper: Hyperparameters;
+  way: number;
+  shot: number;
+  query: number;
+  trainWay: number;
+  trainShot: number;
+  trainQuery: number;
+  episodes: number;
+  metaBatch: number;
+  augmentShift: number;
+  augmentFlip: boolean;
+  evalEpisodes: number;
+  valEvery: number;
+  valEpisodes: number;
+  seed: number;
+  evalSeed: number;
+  backend: NodeBackend;
+  /** wasm threads (XNNPACK's convolutions); default: the machine's cores, at most 4. */
+  threads: number;
+  out?: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run experiment -- [options]
+
+Trains a few-shot method on meta-train classes and evaluates it on held-out classes
+(mean accuracy and 95% confidence interval over test episodes).
+
+Data
+  --dataset glyphs|omniglot|folder   built-in procedural glyphs (default, offline), an Omniglot
+                                     archive, or an image folder / zip laid out <class>/<image>
+  --data PATH                        omniglot: images_background.zip (or images_evaluation.zip);
+                                     folder: a directory or .zip
+  --eval-data PATH                   a second archive whose classes are the test set (e.g.
+                                     images_evaluation.zip); then --data is split train/val only
+  --split TRAIN,VAL,TEST             class split by group (alphabet), fractions (0.7,0.1,0.2, the
+                                     default) or group counts (24,6,0); with --eval-data the
+                                     default is 0.8,0.2,0
+  --rotations                        omniglot: add 90/180/270-degree rotations as new classes
+  --image-size N                     folder: resize images to N x N (default 84); glyphs: 28
+  --channels 1|3                     folder: grayscale or colour (default 3)
+
+Episodes
+  --way N --shot K --query Q         test episodes: N-way K-shot, Q queries per class (5, 1, 15)
+  --train-way N                      ways of training episodes (default: --way; ProtoNet's paper
+                                     trains 60-way)
+  --train-shot K --train-query Q     shots and queries of training episodes (default: test values)
+
+Method
+  --method NAME                      ${methodNames().join(', ')} (default protonet)
+  --hp NAME=VALUE                    a method hyperparameter, repeatable (e.g. --hp learningRate=0.001)
+  --episodes N                       training steps (default 2000)
+  --meta-batch N                     episodes per training step (default 1)
+  --augment-shift P                  shift training images by up to P pixels (default 0)
+  --augment-flip                     mirror training images at random (photos, not characters)
+
+Evaluation
+  --eval-episodes M                  test episodes (default 600)
+  --val-every N --val-episodes M     validate on the val split every N steps (default: 10 times
+                                     per run, 100 episodes)
+  --seed S                           seed of split, initialisation and training episodes (default 1)
+  --eval-seed S                      seed of test episodes (default 2017): equal seeds, equal episodes
+
+Run
+  --backend wasm|cpu                 tfjs backend (default wasm)
+  --threads N                        wasm threads (default: this machine's cores, at most 4)
+  --out FILE                         write config, versions, curves and results as JSON
+  -h, --help                         this text
+
+Example
+  npm run experiment -- --dataset omniglot --data ../shared/data/omniglot/images_background.zip \\
+    --method protonet --way 5 --shot 1 --train-way 20 --episodes 2000 --out results.json
+`;
+
+function wholeNumber(name: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${text}".`);
+  }
+  return n;
+}
+
+export function parseExperimentArgs(argv: string[]): ExperimentArgs {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        dataset: { type: 'string' },
+        data: { type: 'string' },
+        'eval-data': { type: 'string' },
+        split: { type: 'string' },
+        rotations: { type: 'boolean' },
+        'image-size': { type: 'string' },
+        channels: { type: 'string' },
+        method: { type: 'string' },
+        hp: { type: 'string', multiple: true },
+        way: { type: 'string' },
+        shot: { type: 'string' },
+        query: { type: 'string' },
+        'train-way': { type: 'string' },
+        'train-shot': { type: 'string' },
+        'train-query': { type: 'string' },
+        episodes: { type: 'string' },
+        'meta-batch': { type: 'string' },
+        'augment-shift': { type: 'string' },
+        'augment-flip': { type: 'boolean' },
+        'eval-episodes': { type: 'string' },
+        'val-every': { type: 'string' },
+        'val-episodes': { type: 'string' },
+        seed: { type: 'string' },
+        'eval-seed': { type: 'string' },
+        backend: { type: 'string' },
+        threads: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs's messages name the flag ("Unknown option '--wya'"); drop its own advice lines.
+    throw new UsageError(String((error as Error).message).split('\n')[0]);
+  }
+  const str = (name: string) => values[name] as string | undefined;
+  const dataset = (str('dataset') ?? 'glyphs') as DatasetKind;
+  if (!['glyphs', 'omniglot', 'folder'].includes(dataset)) {
+    throw new UsageError(`--dataset must be glyphs, omniglot or folder, got "${dataset}".`);
+  }
+  if ((dataset === 'omniglot' || dataset === 'folder') && !str('data')) {
+    throw new UsageError(
+      dataset === 'omniglot'
+        ? '--dataset omniglot needs --data PATH to images_background.zip (or images_evaluation.zip).'
+        : '--dataset folder needs --data PATH to a directory or .zip laid out <class>/<image>.',
+    );
+  }
+  if (dataset === 'glyphs' && str('data')) {
+    throw new UsageError('--data is for omniglot and folder datasets; glyphs are generated (drop --data or pick --dataset).');
+  }
+  const method = str('method') ?? 'protonet';
+  if (!methodNames().includes(method)) {
+    throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got "${method}".`);
+  }
+  const hyper: Hyperparameters = {};
+  for (const item of (values.hp as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--hp takes NAME=VALUE, got "${item}".`);
+    const value = item.slice(eq + 1);
+    hyper[item.slice(0, eq)] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  const backend = (str('backend') ?? 'wasm') as NodeBackend;
+  if (!['wasm', 'cpu'].includes(backend)) {
+    throw new UsageError(`--backend must be wasm or cpu in Node, got "${backend}".`);
+  }
+  let split: SplitProportions | undefined;
+  if (str('split') !== undefined) {
+    try {
+      split = parseSplit(str('split')!);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const channelsText = str('channels');
+  if (channelsText !== undefined && channelsText !== '1' && channelsText !== '3') {
+    throw new UsageError(`--channels must be 1 or 3, got "${channelsText}".`);
+  }
+  const way = wholeNumber('way', str('way'), 5, 2);
+  const shot = wholeNumber('shot', str('shot'), 1, 1);
+  const query = wholeNumber('query', str('query'), 15, 1);
+  const episodes = wholeNumber('episodes', str('episodes'), 2000, 0);
+  return {
+    dataset,
+    data: str('data'),
+    evalData: str('eval-data'),
+    split,
+    rotations: Boolean(values.rotations),
+    imageSize: str('image-size') === undefined ? undefined : wholeNumber('image-size', str('image-size'), 84, 16),
+    channels: channelsText === undefined ? undefined : (Number(channelsText) as 1 | 3),
+    method,
+    hyper,
+    way,
+    shot,
+    query,
+    trainWay: wholeNumber('train-way', str('train-way'), way, 2),
+    trainShot: wholeNumber('train-shot', str('train-shot'), shot, 1),
+    trainQuery: wholeNumber('train-query', str('train-query'), query, 1),
+    episodes,
+    metaBatch: wholeNumber('meta-batch', str('meta-batch'), 1, 1),
+    augmentShift: wholeNumber('augment-shift', str('augment-shift'), 0, 0),
+    augmentFlip: Boolean(values['augment-flip']),
+    evalEpisodes: wholeNumber('eval-episodes', str('eval-episodes'), 600, 1),
+    valEvery: wholeNumber('val-every', str('val-every'), Math.max(1, Math.round(episodes / 10)), 0),
+    valEpisodes: wholeNumber('val-episodes', str('val-episodes'), 100, 1),
+    seed: wholeNumber('seed', str('seed'), 1, 0),
+    evalSeed: wholeNumber('eval-seed', str('eval-seed'), 2017, 0),
+    backend,
+    threads: wholeNumber('threads', str('threads'), Math.min(4, availableParallelism()), 1),
+    out: str('out'),
+    help: Boolean(values.help),
+  };
+}

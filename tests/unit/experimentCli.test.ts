@@ -1,0 +1,72 @@
+// The experiment CLI as a user runs it: flags parsed with clear errors and usage help (never a stack
+// trace), and a short real run that prints a results table and writes complete JSON.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseExperimentArgs, UsageError } from '../../src/cli/experimentArgs';
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+}
+
+describe('parseExperimentArgs', () => {
+  it('fills defaults: glyphs, protonet, 5-way 1-shot 15 queries, train-way = way, 600 test episodes', () => {
+    const a = parseExperimentArgs([]);
+    expect(a).toMatchObject({ dataset: 'glyphs', method: 'protonet', way: 5, shot: 1, query: 15, trainWay: 5, evalEpisodes: 600, backend: 'wasm' });
+  });
+
+  it('reads the flags of the documented Omniglot command', () => {
+    const a = parseExperimentArgs(['--dataset', 'omniglot', '--data', 'x.zip', '--way', '20', '--shot', '5', '--train-way', '60', '--hp', 'learningRate=0.002', '--split', '24,6,0']);
+    expect(a).toMatchObject({ dataset: 'omniglot', data: 'x.zip', way: 20, shot: 5, trainWay: 60, hyper: { learningRate: 0.002 } });
+    expect(a.split).toEqual({ train: 24, val: 6, test: 0 });
+  });
+
+  it('explains mistakes', () => {
+    expect(() => parseExperimentArgs(['--wya', '5'])).toThrow(UsageError);
+    expect(() => parseExperimentArgs(['--shot', '0'])).toThrow(/--shot must be a whole number of at least 1/);
+    expect(() => parseExperimentArgs(['--dataset', 'omniglot'])).toThrow(/needs --data PATH/);
+    expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot or folder/);
+    expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method must be one of protonet/);
+    expect(() => parseExperimentArgs(['--backend', 'webgl'])).toThrow(/wasm or cpu/);
+  });
+});
+
+describe('npm run experiment', () => {
+  it('prints usage, not a stack trace, for a bad flag', () => {
+    const r = cli(['--way', 'five']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Error: --way must be a whole number/);
+    expect(r.stderr).toMatch(/Usage: npm run experiment/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('says what to change when the sampler asks too much of the data', () => {
+    const r = cli(['--way', '1000', '--episodes', '1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/1000-way episodes need 1000 classes but the train split has only \d+; lower Ways \(N\)/);
+  });
+
+  it('trains, evaluates on held-out classes and writes the results JSON', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fsl-')), 'results.json');
+    const r = cli(['--episodes', '15', '--eval-episodes', '30', '--val-every', '10', '--val-episodes', '5', '--way', '5', '--shot', '1', '--query', '5', '--out', out]);
+    expect(r.stderr + r.stdout).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/accuracy\s+\d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
+    expect(r.stdout).toMatch(/5-way 1-shot, 5 queries\/class, 30 test episodes/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.config).toMatchObject({ dataset: 'glyphs', method: 'protonet', steps: 15, testEpisodes: { way: 5, shot: 1, query: 5 } });
+    expect(json.versions.tfjs).toBe('4.22.0');
+    expect(json.backend).toBe('wasm');
+    expect(json.training.curve).toHaveLength(15);
+    expect(json.training.validation).toHaveLength(1);
+    expect(json.evaluation.perEpisodeAccuracy).toHaveLength(30);
+    expect(json.evaluation.split).toBe('test');
+    expect(json.evaluation.meanAccuracy).toBeGreaterThan(0.2);
+    expect(json.evaluation.ci95).toBeGreaterThan(0);
+  });
+});
