@@ -10,6 +10,7 @@
 // reference step (conv4Forward + a prototypical loss + tf.train.adam) or the ProtoNet method's
 // own trainStep.
 import { writeFileSync } from 'node:fs';
+import { measureMamlStep, type MamlBenchResult } from '../core/methods/mamlBench';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -253,11 +254,12 @@ async function main(): Promise<void> {
       impl: { type: 'string' },
       profile: { type: 'boolean' },
       json: { type: 'string' },
+      'skip-maml': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('npm run bench -- [--backend wasm|cpu] [--threads 1,2] [--steps N] [--warmup N] [--impl local|protonet] [--profile] [--json out.json]');
+    console.log('npm run bench -- [--backend wasm|cpu] [--threads 1,2] [--steps N] [--warmup N] [--impl local|protonet] [--profile] [--skip-maml] [--json out.json]');
     return;
   }
   const backends = (values.backend ? [values.backend] : ['wasm', 'cpu']) as BackendName[];
@@ -299,10 +301,34 @@ async function main(): Promise<void> {
   console.log('');
   printTable(rows);
   for (const r of rows) printProfile(r);
+  const maml = values['skip-maml'] ? [] : await benchMaml(backends.includes('wasm') ? 'wasm' : 'cpu', threadCounts[0]);
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows, maml }, null, 2));
     console.log(`\nWrote ${values.json}`);
   }
+}
+
+/**
+ * MAML's meta-step per task (5-way 1-shot, 15 queries, Conv-4 64 filters, 28x28): second order
+ * with 1 and 5 inner steps, and first order, with the peak of tensor memory during a step. Second
+ * order keeps every inner step's graph, so its memory grows with the inner steps.
+ */
+async function benchMaml(backend: BackendName, threads: number): Promise<MamlBenchResult[]> {
+  await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
+  const repeats = backend === 'cpu' ? 1 : 5;
+  console.log(`\nMAML meta-step per task on ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}, 5-way 1-shot 15-query, mean of ${repeats} steps:`);
+  const results: MamlBenchResult[] = [];
+  for (const [secondOrder, innerSteps] of [[true, 1], [true, 5], [false, 1], [false, 5]] as const) {
+    results.push(await measureMamlStep({ secondOrder, innerSteps, query: 15, repeats }));
+  }
+  console.log('| variant | inner steps | ms per task | peak tensor MB | tensors leaked |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.secondOrder ? 'MAML (second order)' : 'first-order MAML'} | ${r.innerSteps} | ${r.msPerMetaStep.toFixed(0)} | ${(r.peakBytes / 2 ** 20).toFixed(1)} | ${r.tensorsLeaked} |`,
+    );
+  }
+  return results;
 }
 
 main()

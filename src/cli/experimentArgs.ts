@@ -32,7 +32,8 @@ export interface ExperimentArgs {
   trainShot: number;
   trainQuery: number;
   episodes: number;
-  metaBatch: number;
+  /** Episodes per training step; undefined = the method's default. */
+  metaBatch?: number;
   augmentShift: number;
   augmentFlip: boolean;
   evalEpisodes: number;
@@ -76,7 +77,8 @@ Method
   --method NAME                      ${methodNames().join(', ')} (default protonet)
   --hp NAME=VALUE                    a method hyperparameter, repeatable (e.g. --hp learningRate=0.001)
   --episodes N                       training steps (default 2000)
-  --meta-batch N                     episodes per training step (default 1)
+  --meta-batch N                     episodes per training step (default: the method's, e.g.
+                                     1 for protonet, 4 for maml)
   --augment-shift P                  shift training images by up to P pixels (default 0)
   --augment-flip                     mirror training images at random (photos, not characters)
 
@@ -212,7 +214,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     trainShot: wholeNumber('train-shot', str('train-shot'), shot, 1),
     trainQuery: wholeNumber('train-query', str('train-query'), query, 1),
     episodes,
-    metaBatch: wholeNumber('meta-batch', str('meta-batch'), 1, 1),
+    metaBatch: str('meta-batch') === undefined ? undefined : wholeNumber('meta-batch', str('meta-batch'), 1, 1),
     augmentShift: wholeNumber('augment-shift', str('augment-shift'), 0, 0),
     augmentFlip: Boolean(values['augment-flip']),
     evalEpisodes: wholeNumber('eval-episodes', str('eval-episodes'), 600, 1),

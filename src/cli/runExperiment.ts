@@ -36,7 +36,8 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
   conv4EmbeddingSize(backbone);
   const spec = getMethodSpec(args.method);
   const hyper = resolveHyperparameters(spec, args.hyper);
-  const method = createMethod(args.method, { backbone, trainClassCount: pools.train.classIndices.length }, hyper, args.seed);
+  const method = createMethod(args.method, { backbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices }, hyper, args.seed);
+  const metaBatch = args.metaBatch ?? spec.metaBatch ?? 1;
   const trainSettings = { way: args.trainWay, shot: args.trainShot, query: args.trainQuery };
   const testSettings = { way: args.way, shot: args.shot, query: args.query };
   const hasVal = pools.val.classIndices.length > 0 && args.valEvery > 0;
@@ -48,14 +49,14 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
     process.once('SIGINT', () => process.exit(130));
   });
 
-  log(`Training ${spec.title}: ${args.episodes} steps of ${trainSettings.way}-way ${trainSettings.shot}-shot ${trainSettings.query}-query episodes (meta-batch ${args.metaBatch})`);
+  log(`Training ${spec.title}: ${args.episodes} steps of ${trainSettings.way}-way ${trainSettings.shot}-shot ${trainSettings.query}-query episodes (meta-batch ${metaBatch})`);
   const bar = progressBar('train', args.episodes);
   let lastVal = '';
   const training = await train(method, {
     trainPool: pools.train,
     trainSettings,
     steps: args.episodes,
-    episodesPerStep: args.metaBatch,
+    episodesPerStep: metaBatch,
     seed: args.seed,
     augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
     valPool: hasVal ? pools.val : undefined,
@@ -98,7 +99,7 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
     trainEpisodes: trainSettings,
     testEpisodes: testSettings,
     steps: args.episodes,
-    metaBatch: args.metaBatch,
+    metaBatch,
     augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
     evalEpisodes: args.evalEpisodes,
     seed: args.seed,

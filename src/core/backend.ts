@@ -3,6 +3,7 @@
 // packages are imported on demand; nothing Node- or DOM-specific is imported here (the Node
 // loader of tfjs's multi-threaded wasm build is passed in, see src/node/threadedWasm.ts).
 import * as tf from '@tensorflow/tfjs';
+import { registerSecondOrderGradients } from './nn/gradients';
 import { registerFastKernels } from './nn/kernels';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
@@ -91,6 +92,9 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
   }
   await tf.ready();
   registerFastKernels();
+  // Gradients that make second derivatives correct (MAML); first derivatives are unchanged, and
+  // registering them here keeps every method on the same gradients whichever runs first.
+  registerSecondOrderGradients();
   const details: BackendDetails = {
     backend: name,
     environment: node ? 'node' : 'browser',

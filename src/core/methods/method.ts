@@ -23,10 +23,12 @@ export interface Predictor {
 /** Extra facts a method reports with its results (e.g. which batch-norm statistics were used). */
 export interface MethodLabels {
   /**
-   * 'running' (non-transductive: each query is normalised with statistics from training) or
-   * 'batch' (transductive: the statistics of the test batch itself).
+   * Which statistics normalise the queries at test time:
+   * - 'running': averages collected during training (non-transductive);
+   * - 'support': the episode's support set (non-transductive: labelled data only);
+   * - 'batch': the query batch itself (transductive: queries influence each other).
    */
-  batchNormAtTest?: 'running' | 'batch';
+  batchNormAtTest?: 'running' | 'support' | 'batch';
   [key: string]: string | number | boolean | undefined;
 }
 

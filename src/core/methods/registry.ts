@@ -3,6 +3,7 @@
 // branch on which one runs.
 import type { Conv4Config } from '../nn/conv4';
 import type { FewShotMethod } from './method';
+import { FOMAML_SPEC, MAML_SPEC } from './maml';
 import { PROTONET_DEFAULTS, ProtoNet } from './protonet';
 
 /** Hyperparameters are flat name -> number/string, so they fit in a URL and a CLI flag. */
@@ -22,6 +23,12 @@ export interface MethodContext {
   backbone: Conv4Config;
   /** Number of meta-train classes (a pre-training classifier head needs it). */
   trainClassCount: number;
+  /**
+   * Dataset class indices of the meta-train classes, in a fixed order: a method that pre-trains
+   * an ordinary classifier maps episode.classIndices to head rows with it. Optional for callers
+   * that only run episodic methods.
+   */
+  trainClasses?: readonly number[];
 }
 
 export interface MethodSpec {
@@ -31,6 +38,8 @@ export interface MethodSpec {
   /** The paper, e.g. "Snell, Swersky & Zemel 2017". */
   paper: string;
   defaults: Hyperparameters;
+  /** Episodes per training step when the user does not say (the meta-batch); 1 if absent. */
+  metaBatch?: number;
   hyperparameters: Record<string, HyperparameterInfo>;
   create(context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod;
 }
@@ -62,7 +71,7 @@ const protonet: MethodSpec = {
     }),
 };
 
-export const METHODS: Record<string, MethodSpec> = { protonet };
+export const METHODS: Record<string, MethodSpec> = { protonet, maml: MAML_SPEC, fomaml: FOMAML_SPEC };
 
 export function methodNames(): string[] {
   return Object.keys(METHODS);

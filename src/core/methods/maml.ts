@@ -1,0 +1,431 @@
+// Model-Agnostic Meta-Learning (Finn, Abbeel & Levine 2017) on the Conv-4 backbone plus a linear
+// output layer, second order (the true meta-gradient through the inner SGD steps) and first order
+// (FOMAML: the inner gradients are treated as constants, so the meta-gradient is the query-loss
+// gradient at the adapted parameters).
+//
+// Per task: S SGD steps of size alpha on the support loss from the meta-parameters (all of them:
+// conv kernels, batch-norm scale and shift, output layer), then the query loss at the adapted
+// parameters. The meta-gradient is averaged over the tasks of the batch and applied with Adam.
+// Tasks are differentiated one at a time and their gradients summed, so memory holds one task's
+// graph at a time whatever the meta-batch. At test time the same SGD runs for `testInnerSteps`.
+//
+// Batch norm always uses batch statistics inside the inner loop (the support set's). What
+// normalises the QUERIES is a setting, used alike in meta-training and at test time:
+// - 'support' (default, non-transductive): the support set's statistics under the adapted
+//   parameters. A query's prediction depends only on the support set and that query, and no
+//   statistics collected at the meta-parameters are applied to adapted weights they no longer
+//   describe. This is MetaBN in Bronskill et al. 2020 (TaskNorm), who found it close to the
+//   transductive mode, whereas running averages (conventional batch norm) work poorly with MAML.
+// - 'batch' (transductive, the paper's reference code): the statistics of the query batch itself,
+//   so each prediction depends on the other queries it is evaluated with.
+//
+// Second order needs gradients tfjs 4.22 lacks or gets wrong; nn/gradients registers them
+// (tests/unit/secondOrder.test.ts checks the meta-gradient against finite differences).
+import * as tf from '@tensorflow/tfjs';
+import type { Episode, LabeledImages } from '../episodes/episode';
+import { Adam } from '../nn/adam';
+import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { registerSecondOrderGradients } from '../nn/gradients';
+import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
+import { Rng } from '../rng';
+import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import { adaptParameters, byName } from './innerLoop';
+import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import type { HyperparameterInfo, MethodSpec } from './registry';
+
+/** Which statistics normalise the queries (see the file comment). */
+export type MamlQueryNormalisation = 'support' | 'batch';
+
+export interface MamlConfig {
+  backbone: Conv4Config;
+  /** True: MAML (differentiates through the inner steps); false: first-order MAML. */
+  secondOrder: boolean;
+  /** SGD steps per task in meta-training (paper: 1 for 5-way Omniglot, 5 for 20-way). */
+  innerSteps: number;
+  /** alpha, the inner SGD step size, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way). */
+  innerLearningRate: number;
+  /** SGD steps when adapting to a test episode (paper: 10). */
+  testInnerSteps: number;
+  /** Adam step size on the meta-parameters (paper: 1e-3). */
+  learningRate: number;
+  batchNormAtTest: MamlQueryNormalisation;
+  seed: number;
+}
+
+/**
+ * Defaults: the paper's 5-way Omniglot settings (1 inner step of 0.4, 10 steps at test) except:
+ * - the outer Adam step is 3e-3 rather than 1e-3: the paper trains 60k meta-steps, a laptop run a
+ *   few hundred; on glyphs (28x28, 64 filters, 5-way 1-shot, 100 meta-steps of 4 tasks, wasm,
+ *   about 90 s) 3e-3 reached 0.850 +- 0.019 held-out accuracy and 1e-3 reached 0.806 +- 0.020
+ *   (untrained: 0.744);
+ * - queries are normalised with the support set's statistics (non-transductive).
+ * The paper's meta-batch of 32 tasks is the training loop's episodesPerStep; see MAML_META_BATCH.
+ */
+export const MAML_DEFAULTS: Omit<MamlConfig, 'backbone' | 'seed' | 'secondOrder'> = {
+  innerSteps: 1,
+  innerLearningRate: 0.4,
+  testInnerSteps: 10,
+  learningRate: 3e-3,
+  batchNormAtTest: 'support',
+};
+
+/**
+ * Suggested tasks per meta-step (the training loop's episodesPerStep; the paper uses 32). With 4,
+ * a second-order meta-step of the 64-filter Conv-4 on 5-way 1-shot 28x28 tasks takes about 1 s on
+ * wasm with 5 queries per class and about 2.2 s with 15 (one task: 0.56 s with 15 queries).
+ */
+export const MAML_META_BATCH = 4;
+
+const HEAD_KERNEL = 'head/kernel';
+const HEAD_BIAS = 'head/bias';
+
+/** One episode as tensors (made once per episode, outside any gradient tape). */
+export interface MamlTask {
+  way: number;
+  support: tf.Tensor4D;
+  supportLabels: tf.Tensor1D;
+  query: tf.Tensor4D;
+  queryLabels: tf.Tensor1D;
+}
+
+export function taskTensors(episode: Episode): MamlTask {
+  return {
+    way: episode.way,
+    support: imagesTensor(episode.support),
+    supportLabels: tf.tensor1d(episode.support.labels, 'int32'),
+    query: imagesTensor(episode.query),
+    queryLabels: tf.tensor1d(episode.query.labels, 'int32'),
+  };
+}
+
+export function disposeTask(task: MamlTask): void {
+  tf.dispose([task.support, task.supportLabels, task.query, task.queryLabels]);
+}
+
+/** The settings that define one task's meta-objective. */
+export type MamlObjective = Pick<MamlConfig, 'innerSteps' | 'innerLearningRate' | 'batchNormAtTest'>;
+
+function logitsOf(params: NamedTensors, embeddings: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(embeddings, params[HEAD_KERNEL]), params[HEAD_BIAS]) as tf.Tensor2D;
+}
+
+/** Support-set loss with the support set's batch statistics (the inner loop's objective). */
+function supportLoss(params: NamedTensors, images: tf.Tensor4D, labels: tf.Tensor1D, way: number): tf.Scalar {
+  const embeddings = conv4Forward(params, images, { batchNorm: 'batch' });
+  return meanCrossEntropy(logitsOf(params, embeddings), labels, way);
+}
+
+/** Each block's batch mean and variance of the support images under `params`. */
+function supportStatistics(params: NamedTensors, support: tf.Tensor4D): RunningStats {
+  const stats: RunningStats = {};
+  conv4Forward(params, support, {
+    batchNorm: 'batch',
+    collectBatchStats: (block, mean, variance) => {
+      stats[`${block}/mean`] = mean;
+      stats[`${block}/variance`] = variance;
+    },
+  });
+  return stats;
+}
+
+/** Logits of images normalised with `stats`, or with their own batch statistics when null. */
+function predictLogits(params: NamedTensors, images: tf.Tensor4D, stats: RunningStats | null): tf.Tensor2D {
+  const embeddings = stats
+    ? conv4Forward(params, images, { batchNorm: 'running', running: stats })
+    : conv4Forward(params, images, { batchNorm: 'batch' });
+  return logitsOf(params, embeddings);
+}
+
+/** SGD on the task's support set from `params` (new tensors; differentiable under a tape). */
+function adaptToSupport(
+  params: NamedTensors,
+  task: Pick<MamlTask, 'support' | 'supportLabels' | 'way'>,
+  steps: number,
+  learningRate: number,
+): NamedTensors {
+  return adaptParameters(params, (p) => supportLoss(p, task.support, task.supportLabels, task.way), steps, learningRate);
+}
+
+/** Query loss and number of correct queries at already adapted parameters. */
+function queryLoss(adapted: NamedTensors, task: MamlTask, normalisation: MamlQueryNormalisation): { loss: tf.Scalar; hits: tf.Scalar } {
+  const stats = normalisation === 'support' ? supportStatistics(adapted, task.support) : null;
+  const logits = predictLogits(adapted, task.query, stats);
+  const loss = meanCrossEntropy(logits, task.queryLabels, task.way);
+  const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), task.queryLabels), 'float32')) as tf.Scalar;
+  return { loss, hits };
+}
+
+/**
+ * MAML's objective for one task: the query loss after `innerSteps` SGD steps on the support set
+ * from `params`. Under a gradient tape its gradient is the exact (second-order) meta-gradient.
+ */
+export function postAdaptationLoss(params: NamedTensors, task: MamlTask, objective: MamlObjective): { loss: tf.Scalar; hits: tf.Scalar } {
+  const adapted = adaptToSupport(params, task, objective.innerSteps, objective.innerLearningRate);
+  return queryLoss(adapted, task, objective.batchNormAtTest);
+}
+
+/**
+ * One task's post-adaptation query loss, hit count and meta-gradient by name: exact (through the
+ * inner steps) when `secondOrder`, else first-order MAML's (the query-loss gradient at the adapted
+ * parameters). The caller disposes everything returned.
+ */
+export function taskMetaGradient(
+  params: NamedTensors,
+  task: MamlTask,
+  objective: MamlObjective & { secondOrder: boolean },
+): { loss: tf.Scalar; hits: tf.Scalar; grads: NamedTensors } {
+  const names = Object.keys(params);
+  const kept: { hits?: tf.Scalar } = {};
+  if (objective.secondOrder) {
+    // The inner steps run under this tape, so their gradients are differentiated too.
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
+      const r = postAdaptationLoss(byName(names, values), task, objective);
+      kept.hits = tf.keep(r.hits);
+      return r.loss;
+    })(names.map((n) => params[n]));
+    return { loss: value as tf.Scalar, hits: kept.hits!, grads: byName(names, grads) };
+  }
+  // First order: adapt outside any tape (inner gradients are plain values), then differentiate
+  // the query loss at the adapted parameters.
+  const adapted = tf.tidy(() => adaptToSupport(params, task, objective.innerSteps, objective.innerLearningRate));
+  try {
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
+      const r = queryLoss(byName(names, values), task, objective.batchNormAtTest);
+      kept.hits = tf.keep(r.hits);
+      return r.loss;
+    })(names.map((n) => adapted[n]));
+    return { loss: value as tf.Scalar, hits: kept.hits!, grads: byName(names, grads) };
+  } finally {
+    disposeTensors(adapted);
+  }
+}
+
+function checkConfig(config: MamlConfig): void {
+  const problems: string[] = [];
+  for (const key of ['innerSteps', 'testInnerSteps'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 0) problems.push(`${key} must be a whole number >= 0, got ${config[key]}.`);
+  }
+  if (!(config.innerLearningRate >= 0) || !Number.isFinite(config.innerLearningRate)) {
+    problems.push(`innerLearningRate must be a number >= 0, got ${config.innerLearningRate}.`);
+  }
+  if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
+    problems.push(`learningRate must be a number > 0, got ${config.learningRate}.`);
+  }
+  if (config.batchNormAtTest !== 'support' && config.batchNormAtTest !== 'batch') {
+    problems.push(`batchNormAtTest must be "support" or "batch", got "${config.batchNormAtTest}".`);
+  }
+  if (problems.length > 0) throw new Error(`MAML settings: ${problems.join(' ')}`);
+}
+
+export class Maml implements FewShotMethod {
+  readonly name: 'maml' | 'fomaml';
+  private params: NamedTensors;
+  private optimizer = new Adam();
+  private readonly headSeed: number;
+
+  constructor(readonly config: MamlConfig) {
+    checkConfig(config);
+    registerSecondOrderGradients();
+    this.name = config.secondOrder ? 'maml' : 'fomaml';
+    const rng = new Rng(config.seed);
+    this.params = initConv4(config.backbone, rng);
+    this.headSeed = rng.derive('maml-head').nextUint32();
+  }
+
+  labels(): MethodLabels {
+    const support = this.config.batchNormAtTest === 'support';
+    return {
+      batchNormAtTest: support ? 'support' : 'batch',
+      batchNormStatistics: support ? 'support set (non-transductive)' : 'query batch (transductive)',
+      order: this.config.secondOrder ? 'second' : 'first',
+      testInnerSteps: this.config.testInnerSteps,
+    };
+  }
+
+  /** The number of classes the output layer was made for, or null before the first episode. */
+  get way(): number | null {
+    return this.params[HEAD_KERNEL]?.shape[1] ?? null;
+  }
+
+  /**
+   * The output layer is made when the first episode arrives (its width is the episode's number of
+   * classes, which the method is not told at creation). Seeded, so runs replay exactly.
+   */
+  private ensureHead(way: number): void {
+    const current = this.way;
+    if (current === null) {
+      const features = conv4EmbeddingSize(this.config.backbone);
+      this.params[HEAD_KERNEL] = glorotUniform([features, way], features, way, new Rng(this.headSeed));
+      this.params[HEAD_BIAS] = tf.zeros([way]);
+    } else if (current !== way) {
+      throw new Error(
+        `This MAML model's output layer has ${current} classes, but the episode is ${way}-way. ` +
+          `MAML meta-learns an output layer for a fixed number of classes: train and test with the same number of ways.`,
+      );
+    }
+  }
+
+  async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
+    void step; // no schedule: the paper keeps Adam's step size constant
+    if (episodes.length === 0) throw new Error('MAML.trainStep needs at least one episode.');
+    const way = episodes[0].way;
+    if (episodes.some((e) => e.way !== way)) {
+      throw new Error('Every episode of a MAML meta-batch must have the same number of classes (the output layer has one width).');
+    }
+    this.ensureHead(way);
+    const names = Object.keys(this.params);
+    const sums: tf.Tensor[] = [];
+    let lossSum = 0;
+    let hitSum = 0;
+    let queries = 0;
+    try {
+      for (const episode of episodes) {
+        const task = taskTensors(episode);
+        try {
+          const r = taskMetaGradient(this.params, task, this.config);
+          const { loss, hits } = r;
+          const grads = names.map((n) => r.grads[n]);
+          const [lossValue, hitValue] = await Promise.all([loss.data(), hits.data()]);
+          tf.dispose([loss, hits]);
+          lossSum += lossValue[0];
+          hitSum += hitValue[0];
+          queries += episode.query.count;
+          grads.forEach((g, i) => {
+            const previous = sums[i];
+            if (previous) {
+              sums[i] = tf.add(previous, g);
+              tf.dispose([previous, g]);
+            } else {
+              sums[i] = g;
+            }
+          });
+        } finally {
+          disposeTask(task);
+        }
+      }
+      let loss = lossSum / episodes.length;
+      // A non-finite loss or meta-gradient would poison every weight: skip the update so the last
+      // good parameters stay, and report a non-finite loss so the training loop stops with advice.
+      if (Number.isFinite(loss)) {
+        const size = tf.tidy(() => tf.addN(sums.map((g) => tf.sum(tf.abs(g)))));
+        const gradientSize = (await size.data())[0];
+        size.dispose();
+        if (!Number.isFinite(gradientSize)) loss = Number.NaN;
+      }
+      if (Number.isFinite(loss)) {
+        const mean = tf.tidy(() => byName(names, sums.map((g) => tf.div(g, episodes.length))));
+        this.optimizer.apply(this.params, mean, this.config.learningRate);
+        disposeTensors(mean);
+      }
+      return { loss, accuracy: hitSum / queries, learningRate: this.config.learningRate };
+    } finally {
+      tf.dispose(sums);
+    }
+  }
+
+  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
+    this.ensureHead(way);
+    const task = {
+      way,
+      support: imagesTensor(support),
+      supportLabels: tf.tensor1d(support.labels, 'int32'),
+    };
+    let adapted: NamedTensors;
+    let stats: RunningStats | null = null;
+    try {
+      const { testInnerSteps, innerLearningRate } = this.config;
+      adapted = tf.tidy(() => adaptToSupport(this.params, task, testInnerSteps, innerLearningRate));
+      if (this.config.batchNormAtTest === 'support') stats = tf.tidy(() => supportStatistics(adapted, task.support));
+    } finally {
+      tf.dispose([task.support, task.supportLabels]);
+    }
+    return {
+      predict: async (images: LabeledImages) => {
+        const probabilities = tf.tidy(() => softmaxProbabilities(predictLogits(adapted, imagesTensor(images), stats)));
+        const data = (await probabilities.data()) as Float32Array;
+        probabilities.dispose();
+        return data;
+      },
+      dispose: () => {
+        disposeTensors(adapted);
+        disposeTensors(stats ?? undefined);
+      },
+    };
+  }
+
+  stateTensors(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
+    return out;
+  }
+
+  loadState(saved: SavedTensors): void {
+    const savedHead = saved[`params/${HEAD_KERNEL}`];
+    const madeHead = savedHead !== undefined && this.way === null;
+    if (madeHead) {
+      if (savedHead.shape.length !== 2) throw new Error(`Saved tensor "params/${HEAD_KERNEL}" must be 2-D, got shape ${savedHead.shape.join('x')}.`);
+      // Placeholders of the saved width, so assignNamed checks every name and shape as usual.
+      this.params[HEAD_KERNEL] = tf.zeros([conv4EmbeddingSize(this.config.backbone), savedHead.shape[1]]);
+      this.params[HEAD_BIAS] = tf.zeros([savedHead.shape[1]]);
+    }
+    try {
+      assignNamed(this.params, saved, 'params/');
+    } catch (error) {
+      if (madeHead) {
+        tf.dispose([this.params[HEAD_KERNEL], this.params[HEAD_BIAS]]);
+        delete this.params[HEAD_KERNEL];
+        delete this.params[HEAD_BIAS];
+      }
+      throw error;
+    }
+    // Adam's moments belong to the parameters they were collected on.
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  dispose(): void {
+    disposeTensors(this.params);
+    this.params = {};
+    this.optimizer.dispose();
+  }
+}
+
+const MAML_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
+  innerSteps: {
+    hint: 'SGD steps on the support set per task in meta-training (paper: 1 for 5-way, 5 for 20-way). Second-order memory grows with it.',
+    min: 0,
+    max: 50,
+  },
+  innerLearningRate: { hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way).', min: 0, max: 10 },
+  testInnerSteps: { hint: 'SGD steps on the support set when adapting to a test episode (paper: 10).', min: 0, max: 200 },
+  learningRate: { hint: 'Adam step size on the meta-parameters (paper: 0.001 over 60k steps; 0.003 suits runs of a few hundred).', min: 1e-6, max: 1 },
+  batchNormAtTest: {
+    hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive, as in the paper's code).",
+    choices: ['support', 'batch'],
+  },
+};
+
+function mamlSpec(secondOrder: boolean): MethodSpec {
+  return {
+    name: secondOrder ? 'maml' : 'fomaml',
+    title: secondOrder ? 'MAML' : 'First-order MAML',
+    paper: secondOrder ? 'Finn, Abbeel & Levine 2017' : 'Finn, Abbeel & Levine 2017 (first-order approximation)',
+    defaults: { ...MAML_DEFAULTS },
+    metaBatch: MAML_META_BATCH,
+    hyperparameters: MAML_HYPERPARAMETERS,
+    create: ({ backbone }, hyper, seed) =>
+      new Maml({
+        backbone,
+        seed,
+        secondOrder,
+        innerSteps: Number(hyper.innerSteps),
+        innerLearningRate: Number(hyper.innerLearningRate),
+        testInnerSteps: Number(hyper.testInnerSteps),
+        learningRate: Number(hyper.learningRate),
+        batchNormAtTest: hyper.batchNormAtTest === 'batch' ? 'batch' : 'support',
+      }),
+  };
+}
+
+export const MAML_SPEC: MethodSpec = mamlSpec(true);
+export const FOMAML_SPEC: MethodSpec = mamlSpec(false);

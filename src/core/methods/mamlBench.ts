@@ -1,0 +1,100 @@
+// Cost of one MAML meta-step (time and peak tensor memory), for `npm run bench`: second order
+// keeps every inner step's graph on the gradient tape, so its memory grows with the inner steps;
+// first order does not. Runs on synthetic episodes (seeded noise images), on whatever tfjs
+// backend is active.
+import * as tf from '@tensorflow/tfjs';
+import type { Episode, LabeledImages } from '../episodes/episode';
+import type { Conv4Config } from '../nn/conv4';
+import { Rng } from '../rng';
+import { MAML_DEFAULTS, Maml } from './maml';
+
+export interface MamlBenchOptions {
+  secondOrder: boolean;
+  innerSteps: number;
+  /** Default: Conv-4 with 64 filters on 28x28x1 (Omniglot's setting). */
+  backbone?: Conv4Config;
+  /** Episode shape (default 5-way 1-shot, 15 queries per class, as in the paper). */
+  way?: number;
+  shot?: number;
+  query?: number;
+  /** Tasks per meta-step (default 1: the cost of one task; a meta-batch costs about that times B). */
+  metaBatch?: number;
+  /** Timed steps after one warm-up step (default 3). */
+  repeats?: number;
+  seed?: number;
+}
+
+export interface MamlBenchResult {
+  secondOrder: boolean;
+  innerSteps: number;
+  metaBatch: number;
+  /** Mean wall time of a meta-step over the timed repeats. */
+  msPerMetaStep: number;
+  /** tf.profile's peakBytes: the most tensor memory alive at once during one step. */
+  peakBytes: number;
+  /** peakBytes minus what was alive before the step (parameters, optimiser state). */
+  stepPeakBytes: number;
+  /** Tensors alive after the steps minus before (0 when nothing leaks). */
+  tensorsLeaked: number;
+}
+
+function noiseImages(count: number, shape: [number, number, number], perClass: number, rng: Rng): LabeledImages {
+  const size = shape[0] * shape[1] * shape[2];
+  const images = new Float32Array(count * size);
+  for (let i = 0; i < images.length; i++) images[i] = rng.next();
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = Math.floor(i / perClass);
+  return { images, labels, count, imageShape: shape };
+}
+
+function syntheticEpisode(way: number, shot: number, query: number, shape: [number, number, number], rng: Rng): Episode {
+  return {
+    way,
+    shot,
+    queryPerClass: query,
+    classIndices: Array.from({ length: way }, (_, i) => i),
+    supportImageIndices: Array.from({ length: way * shot }, (_, i) => i),
+    queryImageIndices: Array.from({ length: way * query }, (_, i) => i),
+    support: noiseImages(way * shot, shape, shot, rng),
+    query: noiseImages(way * query, shape, query, rng),
+  };
+}
+
+/** Times MAML meta-steps and measures their peak tensor memory on the active backend. */
+export async function measureMamlStep(options: MamlBenchOptions): Promise<MamlBenchResult> {
+  const backbone = options.backbone ?? { inputShape: [28, 28, 1], filters: 64, blocks: 4 };
+  const { way = 5, shot = 1, query = 15, metaBatch = 1, repeats = 3, seed = 1 } = options;
+  const rng = new Rng(seed).derive('maml-bench');
+  const episodes = Array.from({ length: metaBatch }, () => syntheticEpisode(way, shot, query, backbone.inputShape, rng));
+  const method = new Maml({
+    ...MAML_DEFAULTS,
+    backbone,
+    seed,
+    secondOrder: options.secondOrder,
+    innerSteps: options.innerSteps,
+    // A small step keeps the synthetic problem finite whatever the number of steps.
+    innerLearningRate: 0.01,
+  });
+  try {
+    await method.trainStep(episodes, 0); // warm-up: makes the output layer and Adam's state
+    const tensorsBefore = tf.memory().numTensors;
+    const start = performance.now();
+    for (let i = 0; i < repeats; i++) await method.trainStep(episodes, i + 1);
+    const msPerMetaStep = (performance.now() - start) / repeats;
+    const bytesBefore = tf.memory().numBytes;
+    const profile = await tf.profile(async () => {
+      await method.trainStep(episodes, repeats + 1);
+    });
+    return {
+      secondOrder: options.secondOrder,
+      innerSteps: options.innerSteps,
+      metaBatch,
+      msPerMetaStep,
+      peakBytes: profile.peakBytes,
+      stepPeakBytes: profile.peakBytes - bytesBefore,
+      tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+    };
+  } finally {
+    method.dispose();
+  }
+}
