@@ -23,7 +23,8 @@ export interface ExperimentArgs {
   rotations: boolean;
   imageSize?: number;
   channels?: 1 | 3;
-  method: string;
+  /** One method (--method) or several compared on identical episodes (--compare). */
+  methods: string[];
   hyper: Hyperparameters;
   way: number;
   shot: number;
@@ -75,7 +76,10 @@ Episodes
 
 Method
   --method NAME                      ${methodNames().join(', ')} (default protonet)
-  --hp NAME=VALUE                    a method hyperparameter, repeatable (e.g. --hp learningRate=0.001)
+  --compare A,B,...                  train each method and evaluate all on identical test episodes;
+                                     prints accuracy and the paired difference to the first
+  --hp NAME=VALUE                    a method hyperparameter, repeatable (e.g. --hp learningRate=0.001);
+                                     METHOD.NAME=VALUE sets it for one compared method only
   --episodes N                       training steps (default 2000)
   --meta-batch N                     episodes per training step (default: the method's, e.g.
                                      1 for protonet, 4 for maml)
@@ -125,6 +129,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
         'image-size': { type: 'string' },
         channels: { type: 'string' },
         method: { type: 'string' },
+        compare: { type: 'string' },
         hp: { type: 'string', multiple: true },
         way: { type: 'string' },
         shot: { type: 'string' },
@@ -166,10 +171,16 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   if (dataset === 'glyphs' && str('data')) {
     throw new UsageError('--data is for omniglot and folder datasets; glyphs are generated (drop --data or pick --dataset).');
   }
-  const method = str('method') ?? 'protonet';
-  if (!methodNames().includes(method)) {
-    throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got "${method}".`);
+  if (str('method') !== undefined && str('compare') !== undefined) {
+    throw new UsageError('Give either --method NAME or --compare A,B,... (not both).');
   }
+  const methods = str('compare') !== undefined ? str('compare')!.split(',').map((m) => m.trim()) : [str('method') ?? 'protonet'];
+  for (const method of methods) {
+    if (!methodNames().includes(method)) {
+      throw new UsageError(`${str('compare') !== undefined ? '--compare' : '--method'} takes methods among ${methodNames().join(', ')}; got "${method}".`);
+    }
+  }
+  if (new Set(methods).size !== methods.length) throw new UsageError(`--compare lists a method twice: ${methods.join(',')}.`);
   const hyper: Hyperparameters = {};
   for (const item of (values.hp as string[] | undefined) ?? []) {
     const eq = item.indexOf('=');
@@ -205,7 +216,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     rotations: Boolean(values.rotations),
     imageSize: str('image-size') === undefined ? undefined : wholeNumber('image-size', str('image-size'), 84, 16),
     channels: channelsText === undefined ? undefined : (Number(channelsText) as 1 | 3),
-    method,
+    methods,
     hyper,
     way,
     shot,

@@ -1,46 +1,186 @@
-// One experiment from parsed CLI flags: load and split the data, train the method with a progress
-// bar, evaluate on held-out classes, print a results table and write JSON. Used by
-// `npm run experiment` and `npm start`.
+// One experiment from parsed CLI flags: load and split the data once, then for each method (one,
+// or several with --compare) train with a progress bar and evaluate on the same held-out test
+// episodes; print a results table (with paired differences against the first method when
+// comparing) and write JSON. Used by `npm run experiment` and `npm start`.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../core/backend';
-import { registerThreadedWasmForNode } from '../node/threadedWasm';
-import { conv4EmbeddingSize, defaultConv4, type Conv4Config } from '../core/nn/conv4';
+import { initBackend, type InitialisedBackend } from '../core/backend';
 import { describeSplits } from '../core/episodes/split';
-import { createMethod, getMethodSpec, resolveHyperparameters } from '../core/methods/registry';
-import { evaluate } from '../core/train/evaluate';
-import { formatAccuracy } from '../core/train/stats';
-import { train } from '../core/train/train';
+import { createMethod, getMethodSpec, resolveHyperparameters, type Hyperparameters } from '../core/methods/registry';
+import { conv4EmbeddingSize, defaultConv4, type Conv4Config } from '../core/nn/conv4';
+import { evaluate, type EvaluationResult } from '../core/train/evaluate';
+import { formatAccuracy, pairedDifference } from '../core/train/stats';
+import { train, type TrainingResult } from '../core/train/train';
+import { registerThreadedWasmForNode } from '../node/threadedWasm';
 import type { ExperimentArgs } from './experimentArgs';
-import { loadPools } from './loadDatasets';
+import { loadPools, type LoadedPools } from './loadDatasets';
 import { formatDuration, progressBar } from './progress';
-import { projectVersion, printTable } from './report';
+import { printComparison, printTable, projectVersion } from './report';
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** What one method's run produced. */
+interface MethodRun {
+  method: string;
+  title: string;
+  hyperparameters: Hyperparameters;
+  metaBatch: number;
+  training: TrainingResult;
+  evaluation: EvaluationResult | null;
+}
+
+/**
+ * Splits --hp settings between methods: "maml.innerSteps=5" goes to maml only; a plain
+ * "learningRate=0.002" goes to every compared method that has that setting.
+ */
+export function hyperparametersFor(method: string, methods: string[], given: Hyperparameters): Hyperparameters {
+  const out: Hyperparameters = {};
+  for (const [key, value] of Object.entries(given)) {
+    const dot = key.indexOf('.');
+    if (dot > 0) {
+      const target = key.slice(0, dot);
+      if (!methods.includes(target)) throw new Error(`--hp ${key}: "${target}" is not one of the methods run (${methods.join(', ')}).`);
+      if (target === method) out[key.slice(dot + 1)] = value;
+      continue;
+    }
+    const owners = methods.filter((m) => key in getMethodSpec(m).defaults);
+    if (owners.length === 0) {
+      throw new Error(`--hp ${key}: none of ${methods.join(', ')} has a setting "${key}".`);
+    }
+    if (owners.includes(method) || methods.length === 1) out[key] = value;
+  }
+  return out;
+}
+
+async function runMethod(
+  name: string,
+  args: ExperimentArgs,
+  methods: string[],
+  pools: LoadedPools,
+  backbone: Conv4Config,
+  shouldStop: () => boolean,
+): Promise<MethodRun> {
+  const spec = getMethodSpec(name);
+  const hyper = resolveHyperparameters(spec, hyperparametersFor(name, methods, args.hyper));
+  const method = createMethod(
+    name,
+    { backbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices },
+    hyper,
+    args.seed,
+  );
+  try {
+    const metaBatch = args.metaBatch ?? spec.metaBatch ?? 1;
+    const trainSettings = { way: args.trainWay, shot: args.trainShot, query: args.trainQuery };
+    const testSettings = { way: args.way, shot: args.shot, query: args.query };
+    const hasVal = pools.val.classIndices.length > 0 && args.valEvery > 0;
+    log(
+      `Training ${spec.title}: ${args.episodes} steps of ${trainSettings.way}-way ${trainSettings.shot}-shot ` +
+        `${trainSettings.query}-query episodes (meta-batch ${metaBatch})`,
+    );
+    const bar = progressBar('train', args.episodes);
+    let lastVal = '';
+    const training = await train(method, {
+      trainPool: pools.train,
+      trainSettings,
+      steps: args.episodes,
+      episodesPerStep: metaBatch,
+      seed: args.seed,
+      augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
+      valPool: hasVal ? pools.val : undefined,
+      valSettings: hasVal ? testSettings : undefined,
+      valEvery: args.valEvery,
+      valEpisodes: args.valEpisodes,
+      onStep: (p) => bar.update(p.step, `loss ${p.loss.toFixed(3)} acc ${(100 * p.accuracy).toFixed(1)}%${lastVal}`),
+      onValidation: (v) => {
+        lastVal = ` val ${formatAccuracy(v.summary, 1)}`;
+      },
+      shouldStop,
+    });
+    bar.finish();
+    if (training.status !== 'done') log(training.message ?? training.status);
+    let evaluation: EvaluationResult | null = null;
+    if (training.status !== 'diverged') {
+      log(
+        `Evaluating ${spec.title} on ${args.evalEpisodes} ${testSettings.way}-way ${testSettings.shot}-shot episodes ` +
+          `of held-out test classes (episode seed ${args.evalSeed})`,
+      );
+      const evalBar = progressBar('eval ', args.evalEpisodes);
+      evaluation = await evaluate(method, pools.test, testSettings, {
+        episodes: args.evalEpisodes,
+        seed: args.evalSeed,
+        onProgress: (done) => evalBar.update(done),
+      });
+      evalBar.finish();
+    }
+    return { method: name, title: spec.title, hyperparameters: hyper, metaBatch, training, evaluation };
+  } finally {
+    method.dispose();
+  }
+}
+
+function describePools(args: ExperimentArgs, pools: LoadedPools): string {
+  const dataset = pools.train.dataset;
+  if (pools.datasets.length === 1) {
+    return describeSplits(dataset, {
+      train: [...pools.train.classIndices],
+      val: [...pools.val.classIndices],
+      test: [...pools.test.classIndices],
+    });
+  }
+  return (
+    `train ${pools.train.classIndices.length} classes, val ${pools.val.classIndices.length} classes (of ${dataset.name}); ` +
+    `test ${pools.test.classIndices.length} classes (all of ${pools.test.dataset.name})`
+  ) + ` [seed ${args.seed}]`;
+}
+
+function runJson(run: MethodRun) {
+  const e = run.evaluation;
+  return {
+    method: run.method,
+    hyperparameters: run.hyperparameters,
+    metaBatch: run.metaBatch,
+    training: {
+      status: run.training.status,
+      message: run.training.message ?? null,
+      stepsDone: run.training.stepsDone,
+      seconds: run.training.seconds,
+      curve: run.training.curve,
+      validation: run.training.validation,
+    },
+    evaluation: e && {
+      split: e.split,
+      splitClasses: e.splitClasses,
+      settings: e.settings,
+      episodes: e.summary.episodes,
+      seed: e.seed,
+      meanAccuracy: e.summary.mean,
+      ci95: e.summary.ci95,
+      std: e.summary.std,
+      labels: e.labels,
+      perEpisodeAccuracy: e.accuracies,
+    },
+  };
+}
+
 export async function runExperiment(args: ExperimentArgs): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const backend = await initBackend(
+  const backend: InitialisedBackend = await initBackend(
     args.backend,
     args.backend === 'wasm' ? { threads: args.threads, nodeThreadedWasm: registerThreadedWasmForNode } : {},
   );
-  log(`Backend: ${backend.backend}${backend.info ? ` (${backend.info})` : ''}`);
+  log(`Backend: ${backend.backend} (${backend.info})`);
   const pools = await loadPools(args, log);
   for (const w of pools.warnings.slice(0, 10)) log(`warning: ${w}`);
   if (pools.warnings.length > 10) log(`warning: ... and ${pools.warnings.length - 10} more`);
   const dataset = pools.train.dataset;
   log(`Dataset: ${pools.datasets.map((d) => `${d.name} (${d.classes.length} classes, ${d.height}x${d.width}x${d.channels})`).join(' + ')}`);
-  log(`Split by group, seed ${args.seed}: ${pools.datasets.length === 1 ? describeSplits(dataset, { train: [...pools.train.classIndices], val: [...pools.val.classIndices], test: [...pools.test.classIndices] }) : `train ${pools.train.classIndices.length} classes, val ${pools.val.classIndices.length} classes (of ${dataset.name}); test ${pools.test.classIndices.length} classes (all of ${pools.test.dataset.name})`}`);
+  log(`Split by group, seed ${args.seed}: ${describePools(args, pools)}`);
 
   const backbone: Conv4Config = { inputShape: [dataset.height, dataset.width, dataset.channels], ...defaultConv4 };
   conv4EmbeddingSize(backbone);
-  const spec = getMethodSpec(args.method);
-  const hyper = resolveHyperparameters(spec, args.hyper);
-  const method = createMethod(args.method, { backbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices }, hyper, args.seed);
-  const metaBatch = args.metaBatch ?? spec.metaBatch ?? 1;
-  const trainSettings = { way: args.trainWay, shot: args.trainShot, query: args.trainQuery };
-  const testSettings = { way: args.way, shot: args.shot, query: args.query };
-  const hasVal = pools.val.classIndices.length > 0 && args.valEvery > 0;
+  const methods = args.methods;
+  // Check every method's settings before spending time on training any of them.
+  for (const name of methods) resolveHyperparameters(getMethodSpec(name), hyperparametersFor(name, methods, args.hyper));
 
   let stopRequested = false;
   process.once('SIGINT', () => {
@@ -48,43 +188,14 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
     log('\nStopping after this step (Ctrl-C again to quit at once) ...');
     process.once('SIGINT', () => process.exit(130));
   });
-
-  log(`Training ${spec.title}: ${args.episodes} steps of ${trainSettings.way}-way ${trainSettings.shot}-shot ${trainSettings.query}-query episodes (meta-batch ${metaBatch})`);
-  const bar = progressBar('train', args.episodes);
-  let lastVal = '';
-  const training = await train(method, {
-    trainPool: pools.train,
-    trainSettings,
-    steps: args.episodes,
-    episodesPerStep: metaBatch,
-    seed: args.seed,
-    augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
-    valPool: hasVal ? pools.val : undefined,
-    valSettings: hasVal ? testSettings : undefined,
-    valEvery: args.valEvery,
-    valEpisodes: args.valEpisodes,
-    onStep: (p) => bar.update(p.step, `loss ${p.loss.toFixed(3)} acc ${(100 * p.accuracy).toFixed(1)}%${lastVal}`),
-    onValidation: (v) => {
-      lastVal = ` val ${formatAccuracy(v.summary, 1)}`;
-    },
-    shouldStop: () => stopRequested,
-  });
-  bar.finish();
-  if (training.status !== 'done') log(training.message ?? training.status);
-
-  let evaluation = null;
-  if (training.status !== 'diverged') {
-    log(`Evaluating on ${args.evalEpisodes} ${testSettings.way}-way ${testSettings.shot}-shot episodes of held-out test classes (episode seed ${args.evalSeed})`);
-    const evalBar = progressBar('eval ', args.evalEpisodes);
-    evaluation = await evaluate(method, pools.test, testSettings, {
-      episodes: args.evalEpisodes,
-      seed: args.evalSeed,
-      onProgress: (done) => evalBar.update(done),
-    });
-    evalBar.finish();
+  const runs: MethodRun[] = [];
+  for (const name of methods) {
+    if (stopRequested) break;
+    runs.push(await runMethod(name, args, methods, pools, backbone, () => stopRequested));
   }
   const seconds = (performance.now() - t0) / 1000;
 
+  const testSettings = { way: args.way, shot: args.shot, query: args.query };
   const config = {
     dataset: args.dataset,
     data: args.data ?? null,
@@ -93,61 +204,65 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
     rotations: args.rotations,
     split: pools.split,
     splitClasses: { train: pools.train.classIndices.length, val: pools.val.classIndices.length, test: pools.test.classIndices.length },
-    method: args.method,
-    hyperparameters: hyper,
+    methods,
     backbone,
-    trainEpisodes: trainSettings,
+    trainEpisodes: { way: args.trainWay, shot: args.trainShot, query: args.trainQuery },
     testEpisodes: testSettings,
     steps: args.episodes,
-    metaBatch,
     augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
     evalEpisodes: args.evalEpisodes,
     seed: args.seed,
     evalSeed: args.evalSeed,
   };
+  const baseline = runs[0]?.evaluation;
+  const comparison = runs.slice(1).map((run) => {
+    if (!run.evaluation || !baseline) return { method: run.method, against: runs[0].method, difference: null };
+    const d = pairedDifference(run.evaluation.accuracies, baseline.accuracies);
+    return { method: run.method, against: runs[0].method, difference: d };
+  });
   const results = {
     config,
     versions: { fewShotLab: projectVersion(), tfjs: tf.version.tfjs, node: process.version },
     backend: backend.backend,
     backendInfo: backend.info,
-    training: {
-      status: training.status,
-      message: training.message ?? null,
-      stepsDone: training.stepsDone,
-      seconds: training.seconds,
-      curve: training.curve,
-      validation: training.validation,
-    },
-    evaluation: evaluation && {
-      split: evaluation.split,
-      splitClasses: evaluation.splitClasses,
-      settings: evaluation.settings,
-      episodes: evaluation.summary.episodes,
-      seed: evaluation.seed,
-      meanAccuracy: evaluation.summary.mean,
-      ci95: evaluation.summary.ci95,
-      std: evaluation.summary.std,
-      labels: evaluation.labels,
-      perEpisodeAccuracy: evaluation.accuracies,
-    },
+    runs: runs.map(runJson),
+    comparison,
     seconds,
   };
 
-  printTable([
-    ['method', spec.title],
+  const shared: Array<[string, string]> = [
     ['dataset', pools.datasets.map((d) => d.name).join(' -> ')],
     ['test classes', `${pools.test.classIndices.length} held-out (${pools.test.name} split)`],
-    ['episodes', `${testSettings.way}-way ${testSettings.shot}-shot, ${testSettings.query} queries/class, ${evaluation?.summary.episodes ?? 0} test episodes, seed ${args.evalSeed}`],
-    ['training', `${training.stepsDone} steps, ${trainSettings.way}-way ${trainSettings.shot}-shot ${trainSettings.query}-query, seed ${args.seed} (${training.status})`],
-    ['accuracy', evaluation ? `${formatAccuracy(evaluation.summary)} (95% CI)` : 'not evaluated (training diverged)'],
-    ['batch norm at test', String(evaluation?.labels.batchNormAtTest ?? '-')],
+    ['episodes', `${testSettings.way}-way ${testSettings.shot}-shot, ${testSettings.query} queries/class, ${args.evalEpisodes} test episodes, seed ${args.evalSeed}`],
+    ['training', `${args.episodes} steps, ${args.trainWay}-way ${args.trainShot}-shot ${args.trainQuery}-query, seed ${args.seed}`],
     ['backend', `${backend.backend} (${backend.info})`],
     ['time', formatDuration(seconds)],
-  ]);
+  ];
+  if (runs.length === 1) {
+    const [run] = runs;
+    printTable([
+      ['method', run.title],
+      ...shared.slice(0, 4),
+      ['status', run.training.status === 'done' ? 'done' : `${run.training.status}: ${run.training.message ?? ''}`],
+      ['accuracy', run.evaluation ? `${formatAccuracy(run.evaluation.summary)} (95% CI)` : 'not evaluated (training diverged)'],
+      ['batch norm at test', String(run.evaluation?.labels.batchNormAtTest ?? '-')],
+      ...shared.slice(4),
+    ]);
+  } else {
+    printTable(shared);
+    printComparison(
+      runs.map((run, i) => ({
+        method: run.title,
+        accuracy: run.evaluation ? formatAccuracy(run.evaluation.summary) : `not evaluated (${run.training.status})`,
+        difference: i === 0 ? 'baseline' : comparison[i - 1].difference ? formatAccuracy(comparison[i - 1].difference!) : '-',
+        batchNorm: String(run.evaluation?.labels.batchNormAtTest ?? '-'),
+        status: run.training.status,
+      })),
+    );
+  }
   if (args.out) {
     writeFileSync(args.out, JSON.stringify(results, null, 2));
     log(`Wrote ${args.out}`);
   }
-  method.dispose();
   return results;
 }

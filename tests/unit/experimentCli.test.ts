@@ -17,7 +17,7 @@ function cli(args: string[]) {
 describe('parseExperimentArgs', () => {
   it('fills defaults: glyphs, protonet, 5-way 1-shot 15 queries, train-way = way, 600 test episodes', () => {
     const a = parseExperimentArgs([]);
-    expect(a).toMatchObject({ dataset: 'glyphs', method: 'protonet', way: 5, shot: 1, query: 15, trainWay: 5, evalEpisodes: 600, backend: 'wasm' });
+    expect(a).toMatchObject({ dataset: 'glyphs', methods: ['protonet'], way: 5, shot: 1, query: 15, trainWay: 5, evalEpisodes: 600, backend: 'wasm' });
   });
 
   it('reads the flags of the documented Omniglot command', () => {
@@ -31,7 +31,9 @@ describe('parseExperimentArgs', () => {
     expect(() => parseExperimentArgs(['--shot', '0'])).toThrow(/--shot must be a whole number of at least 1/);
     expect(() => parseExperimentArgs(['--dataset', 'omniglot'])).toThrow(/needs --data PATH/);
     expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot or folder/);
-    expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method must be one of protonet/);
+    expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method takes methods among protonet/);
+    expect(() => parseExperimentArgs(['--method', 'maml', '--compare', 'protonet,maml'])).toThrow(/not both/);
+    expect(parseExperimentArgs(['--compare', 'protonet,fomaml']).methods).toEqual(['protonet', 'fomaml']);
     expect(() => parseExperimentArgs(['--backend', 'webgl'])).toThrow(/wasm or cpu/);
   });
 });
@@ -59,14 +61,30 @@ describe('npm run experiment', () => {
     expect(r.stdout).toMatch(/accuracy\s+\d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
     expect(r.stdout).toMatch(/5-way 1-shot, 5 queries\/class, 30 test episodes/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
-    expect(json.config).toMatchObject({ dataset: 'glyphs', method: 'protonet', steps: 15, testEpisodes: { way: 5, shot: 1, query: 5 } });
+    expect(json.config).toMatchObject({ dataset: 'glyphs', methods: ['protonet'], steps: 15, testEpisodes: { way: 5, shot: 1, query: 5 } });
     expect(json.versions.tfjs).toBe('4.22.0');
     expect(json.backend).toBe('wasm');
-    expect(json.training.curve).toHaveLength(15);
-    expect(json.training.validation).toHaveLength(1);
-    expect(json.evaluation.perEpisodeAccuracy).toHaveLength(30);
-    expect(json.evaluation.split).toBe('test');
-    expect(json.evaluation.meanAccuracy).toBeGreaterThan(0.2);
-    expect(json.evaluation.ci95).toBeGreaterThan(0);
+    const [run] = json.runs;
+    expect(run.training.curve).toHaveLength(15);
+    expect(run.training.validation).toHaveLength(1);
+    expect(run.evaluation.perEpisodeAccuracy).toHaveLength(30);
+    expect(run.evaluation.split).toBe('test');
+    expect(run.evaluation.meanAccuracy).toBeGreaterThan(0.2);
+    expect(run.evaluation.ci95).toBeGreaterThan(0);
+  });
+
+  it('compares methods on identical episodes with a paired difference', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fsl-')), 'compare.json');
+    const r = cli(['--compare', 'protonet,fomaml', '--episodes', '4', '--eval-episodes', '12', '--val-every', '0', '--query', '3', '--hp', 'fomaml.testInnerSteps=2', '--out', out]);
+    expect(r.stderr + r.stdout).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Prototypical Networks\s+\d+\.\d\d% ± \d+\.\d\d%\s+baseline/);
+    expect(r.stdout).toMatch(/First-order MAML\s+\d+\.\d\d% ± \d+\.\d\d%\s+-?\d+\.\d\d% ± \d+\.\d\d%/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.runs.map((x: { method: string }) => x.method)).toEqual(['protonet', 'fomaml']);
+    expect(json.runs[1].hyperparameters.testInnerSteps).toBe(2);
+    const [a, b] = json.runs.map((x: { evaluation: { perEpisodeAccuracy: number[] } }) => x.evaluation.perEpisodeAccuracy);
+    const mean = a.reduce((s: number, v: number, i: number) => s + (b[i] - v), 0) / a.length;
+    expect(json.comparison[0].difference.mean).toBeCloseTo(mean, 10);
   });
 });
