@@ -3,6 +3,7 @@
 // branch on which one runs.
 import type { Conv4Config } from '../nn/conv4';
 import type { FewShotMethod } from './method';
+import { FINETUNE_SPEC } from './finetune';
 import { FOMAML_SPEC, MAML_SPEC } from './maml';
 import { PROTONET_DEFAULTS, ProtoNet } from './protonet';
 
@@ -71,7 +72,12 @@ const protonet: MethodSpec = {
     }),
 };
 
-export const METHODS: Record<string, MethodSpec> = { protonet, maml: MAML_SPEC, fomaml: FOMAML_SPEC };
+export const METHODS: Record<string, MethodSpec> = {
+  protonet,
+  maml: MAML_SPEC,
+  fomaml: FOMAML_SPEC,
+  finetune: FINETUNE_SPEC,
+};
 
 export function methodNames(): string[] {
   return Object.keys(METHODS);
