@@ -24,6 +24,8 @@ interface MethodRun {
   method: string;
   title: string;
   hyperparameters: Hyperparameters;
+  /** Conv-4 filters of this method's backbone. */
+  filters: number;
   metaBatch: number;
   training: TrainingResult;
   evaluation: EvaluationResult | null;
@@ -62,9 +64,10 @@ async function runMethod(
 ): Promise<MethodRun> {
   const spec = getMethodSpec(name);
   const hyper = resolveHyperparameters(spec, hyperparametersFor(name, methods, args.hyper));
+  const methodBackbone = { ...backbone, filters: spec.filters ?? backbone.filters };
   const method = createMethod(
     name,
-    { backbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices },
+    { backbone: methodBackbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices },
     hyper,
     args.seed,
   );
@@ -112,7 +115,7 @@ async function runMethod(
       });
       evalBar.finish();
     }
-    return { method: name, title: spec.title, hyperparameters: hyper, metaBatch, training, evaluation };
+    return { method: name, title: spec.title, hyperparameters: hyper, filters: methodBackbone.filters, metaBatch, training, evaluation };
   } finally {
     method.dispose();
   }
@@ -138,6 +141,7 @@ function runJson(run: MethodRun) {
   return {
     method: run.method,
     hyperparameters: run.hyperparameters,
+    filters: run.filters,
     metaBatch: run.metaBatch,
     training: {
       status: run.training.status,

@@ -5,6 +5,7 @@ import type { Conv4Config } from '../nn/conv4';
 import type { FewShotMethod } from './method';
 import { FINETUNE_SPEC } from './finetune';
 import { FOMAML_SPEC, MAML_SPEC } from './maml';
+import { METALSTM_SPEC } from './metalstm';
 import { PROTONET_DEFAULTS, ProtoNet } from './protonet';
 
 /** Hyperparameters are flat name -> number/string, so they fit in a URL and a CLI flag. */
@@ -39,6 +40,8 @@ export interface MethodSpec {
   /** The paper, e.g. "Snell, Swersky & Zemel 2017". */
   paper: string;
   defaults: Hyperparameters;
+  /** Conv-4 filters this method uses by default (64 if absent). */
+  filters?: number;
   /** Episodes per training step when the user does not say (the meta-batch); 1 if absent. */
   metaBatch?: number;
   hyperparameters: Record<string, HyperparameterInfo>;
@@ -77,6 +80,7 @@ export const METHODS: Record<string, MethodSpec> = {
   maml: MAML_SPEC,
   fomaml: FOMAML_SPEC,
   finetune: FINETUNE_SPEC,
+  metalstm: METALSTM_SPEC,
 };
 
 export function methodNames(): string[] {

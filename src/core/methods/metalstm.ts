@@ -1,0 +1,618 @@
+// The LSTM meta-learner of Ravi & Larochelle (2017, "Optimization as a Model for Few-Shot
+// Learning") behind the project's method interface. The learner is a Conv-4 plus a linear layer to
+// `way` outputs; a coordinate-wise LSTM (metaLstmCell.ts) whose cell state IS the learner's
+// parameters replaces SGD: starting from learned initial parameters theta_0 (= c_0), it makes
+// `updates` (T) steps c_t = f_t * c_{t-1} - i_t * grad_t on the support set (the whole support set
+// each step), and the query loss at c_T is the meta-objective, minimised over the LSTM's weights
+// and theta_0 with Adam and gradient clipping by global norm (the authors' code: 0.25).
+//
+// The meta-gradient, and the second derivative it drops. As in the paper (and the authors' code),
+// the learner's gradient grad_t and loss L_t are inputs the meta-gradient does NOT flow through:
+// d grad_t / d c_{t-1} (a Hessian term) is dropped. Here that is structural: each grad_t is
+// computed by its own tf.valueAndGrads call while the updates are unrolled outside any gradient
+// tape, and is then fed to the meta-learner as data. The meta-gradient is reverse-mode through
+// the remaining recurrence, run step by step by hand (backpropagateUpdates): only the small
+// per-coordinate LSTM states are kept for the T steps (no learner activations), and one step's
+// tape exists at a time, so memory grows with T by (2 * hidden + 9) floats per learner parameter
+// per step (state, input rows, gradient) rather than by a whole unrolled graph. It equals the
+// gradient of one tape over the unrolled recurrence (tests/unit/metalstm.test.ts checks this).
+// No derivative of a derivative is ever taken, so tfjs's stock gradients that read saved outputs
+// (Sigmoid; TFJS-NOTES.md) are correct here, whether or not nn/gradients has replaced them.
+//
+// Batch norm. Inside the updates the learner normalises with the support batch's statistics.
+// What normalises the QUERIES is a setting, used alike in meta-training and at test time:
+// - 'support' (default, non-transductive): the support set's statistics under the final
+//   parameters c_T; a query's prediction depends only on the support set and itself. The
+//   authors' code is non-transductive at test time too: it normalises test queries with running
+//   averages collected over the support-set updates of that episode (reset per episode), though
+//   it meta-trains with the query batch's own statistics.
+// - 'batch' (transductive): the query batch's own statistics, in training and test.
+//
+// Sizes: the paper's learner has 32 filters per layer; the filter count here comes from the
+// experiment's backbone (MethodContext.backbone). Memory and time go with the number of learner
+// parameters (28k with 32 filters on 28x28 images, 112k with 64), so 64 filters cost about four
+// times as much as 32 (metalstmBench.ts measures it).
+import * as tf from '@tensorflow/tfjs';
+import type { Episode, LabeledImages } from '../episodes/episode';
+import { Adam } from '../nn/adam';
+import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
+import { Rng } from '../rng';
+import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import {
+  deriveStepWeights,
+  disposeState,
+  hiddenSizeOf,
+  initialState,
+  initMetaLearner,
+  metaLearnerInputs,
+  metaLearnerStep,
+  STATE_KEYS,
+  type MetaLearnerState,
+  type StateKey,
+} from './metaLstmCell';
+import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import type { HyperparameterInfo, MethodSpec } from './registry';
+
+/** Which statistics normalise the queries (see the file comment). */
+export type MetaLstmQueryNormalisation = 'support' | 'batch';
+
+export interface MetaLstmConfig {
+  backbone: Conv4Config;
+  /** T: meta-learner updates on the support set, in meta-training and at test (paper: 12 for 1-shot, 8 for 5-shot). */
+  updates: number;
+  /** Adam step size on the meta-learner's weights and theta_0 (paper: 1e-3). */
+  learningRate: number;
+  /** Largest global norm of the meta-gradient; larger ones are scaled down to it (paper: 0.25). 0 turns clipping off. */
+  gradientClip: number;
+  /** Units of the meta-learner's first LSTM layer (paper: 20). */
+  hiddenSize: number;
+  batchNormAtTest: MetaLstmQueryNormalisation;
+  seed: number;
+}
+
+/**
+ * Defaults: the paper's settings (hidden size 20, clipping 0.25, Adam) except two, scaled to runs
+ * of a few hundred meta-steps on a laptop rather than the paper's tens of thousands:
+ * - T = 5 updates (the paper: 12 for 1-shot, 8 for 5-shot); time and memory per meta-step grow
+ *   linearly with T;
+ * - Adam's step size 3e-3 rather than 1e-3: on glyphs (28x28, 32 filters, 5-way 1-shot, T = 5,
+ *   one episode of 15 queries per class per step, wasm) 300 meta-steps reached 0.825 +- 0.024
+ *   held-out accuracy with 3e-3 and 0.740 +- 0.028 with 1e-3 (untrained: 0.297).
+ */
+export const METALSTM_DEFAULTS: Omit<MetaLstmConfig, 'backbone' | 'seed'> = {
+  updates: 5,
+  learningRate: 3e-3,
+  gradientClip: 0.25,
+  hiddenSize: 20,
+  batchNormAtTest: 'support',
+};
+
+/** Name prefixes in the method's one map of learnable tensors. */
+const LEARNER = 'learner/';
+const META = 'metaLearner/';
+const HEAD_KERNEL = 'head/kernel';
+const HEAD_BIAS = 'head/bias';
+
+/** A support set as tensors. */
+export interface SupportTensors {
+  way: number;
+  support: tf.Tensor4D;
+  supportLabels: tf.Tensor1D;
+}
+
+/** A whole episode as tensors (made once per episode, outside any gradient tape). */
+export interface EpisodeTensors extends SupportTensors {
+  query: tf.Tensor4D;
+  queryLabels: tf.Tensor1D;
+}
+
+export function episodeTensors(episode: Episode): EpisodeTensors {
+  return {
+    way: episode.way,
+    support: imagesTensor(episode.support),
+    supportLabels: tf.tensor1d(episode.support.labels, 'int32'),
+    query: imagesTensor(episode.query),
+    queryLabels: tf.tensor1d(episode.query.labels, 'int32'),
+  };
+}
+
+export function disposeEpisodeTensors(task: EpisodeTensors): void {
+  tf.dispose([task.support, task.supportLabels, task.query, task.queryLabels]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The learner's parameters as one row of coordinates.
+
+/** Zips names with tensors. */
+function byName(names: readonly string[], values: readonly tf.Tensor[]): NamedTensors {
+  const out: NamedTensors = {};
+  names.forEach((n, i) => (out[n] = values[i]));
+  return out;
+}
+
+/** Where each named learner parameter lives in the flat [1, n] row. */
+export interface ParameterLayout {
+  names: string[];
+  shapes: number[][];
+  sizes: number[];
+  total: number;
+}
+
+export function layoutOf(params: NamedTensors): ParameterLayout {
+  const names = Object.keys(params);
+  const shapes = names.map((n) => params[n].shape.slice());
+  const sizes = names.map((n) => params[n].size);
+  return { names, shapes, sizes, total: sizes.reduce((a, b) => a + b, 0) };
+}
+
+/** Named parameters -> [1, n], in layout order. */
+export function flattenParameters(params: NamedTensors, layout: ParameterLayout): tf.Tensor2D {
+  return tf.concat(layout.names.map((n) => tf.reshape(params[n], [1, -1])), 1) as tf.Tensor2D;
+}
+
+/** [1, n] -> named parameters (differentiable: slices and reshapes). */
+export function unflattenParameters(flat: tf.Tensor2D, layout: ParameterLayout): NamedTensors {
+  const out: NamedTensors = {};
+  let offset = 0;
+  layout.names.forEach((name, i) => {
+    out[name] = tf.reshape(tf.slice(flat, [0, offset], [1, layout.sizes[i]]), layout.shapes[i]);
+    offset += layout.sizes[i];
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The learner: Conv-4 and a linear layer.
+
+function logitsOf(params: NamedTensors, embeddings: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(embeddings, params[HEAD_KERNEL] as tf.Tensor2D), params[HEAD_BIAS]) as tf.Tensor2D;
+}
+
+/** Support-set loss with the support batch's statistics (the objective of the updates). */
+export function supportLoss(params: NamedTensors, task: SupportTensors): tf.Scalar {
+  const embeddings = conv4Forward(params, task.support, { batchNorm: 'batch' });
+  return meanCrossEntropy(logitsOf(params, embeddings), task.supportLabels, task.way);
+}
+
+/** Each block's batch mean and variance of the support images under `params`. */
+function supportStatistics(params: NamedTensors, support: tf.Tensor4D): RunningStats {
+  const stats: RunningStats = {};
+  conv4Forward(params, support, {
+    batchNorm: 'batch',
+    collectBatchStats: (block, mean, variance) => {
+      stats[`${block}/mean`] = mean;
+      stats[`${block}/variance`] = variance;
+    },
+  });
+  return stats;
+}
+
+/** Logits of images normalised with `stats`, or with their own batch statistics when null. */
+function predictLogits(params: NamedTensors, images: tf.Tensor4D, stats: RunningStats | null): tf.Tensor2D {
+  const embeddings = stats
+    ? conv4Forward(params, images, { batchNorm: 'running', running: stats })
+    : conv4Forward(params, images, { batchNorm: 'batch' });
+  return logitsOf(params, embeddings);
+}
+
+/** Query loss and number of correct queries at (adapted) parameters. */
+export function queryLossAndHits(
+  params: NamedTensors,
+  task: EpisodeTensors,
+  normalisation: MetaLstmQueryNormalisation,
+): { loss: tf.Scalar; hits: tf.Scalar } {
+  const stats = normalisation === 'support' ? supportStatistics(params, task.support) : null;
+  const logits = predictLogits(params, task.query, stats);
+  const loss = meanCrossEntropy(logits, task.queryLabels, task.way);
+  const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), task.queryLabels), 'float32')) as tf.Scalar;
+  return { loss, hits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unrolling the updates, and the meta-gradient through them.
+
+/** What the meta-gradient needs from an unrolled run: states[0..T] and the data fed at each step. */
+export interface UpdateTrace {
+  states: MetaLearnerState[];
+  /** Per step t = 0..T-1: the meta-learner's input rows [5, n] and the learner's gradient [1, n]. */
+  inputs: tf.Tensor2D[];
+  gradients: tf.Tensor2D[];
+}
+
+export function disposeTrace(trace: UpdateTrace): void {
+  trace.states.forEach((s) => disposeState(s));
+  tf.dispose([...trace.inputs, ...trace.gradients]);
+}
+
+/**
+ * The support loss and its gradient at the flat parameters, from a separate, self-contained
+ * tf.valueAndGrads call (by name, then flattened: differentiating through the slices of the flat
+ * row would cost a padded copy of it per parameter tensor).
+ */
+export function supportGradient(
+  parameters: tf.Tensor2D,
+  layout: ParameterLayout,
+  task: SupportTensors,
+): { loss: tf.Scalar; gradient: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const named = unflattenParameters(parameters, layout);
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => supportLoss(byName(layout.names, values), task))(
+      layout.names.map((n) => named[n]),
+    );
+    return { loss: value as tf.Scalar, gradient: flattenParameters(byName(layout.names, grads), layout) };
+  });
+}
+
+/**
+ * Runs T meta-learner updates from `initial` [1, n] (not taken over: the result holds copies).
+ * Call it outside any gradient tape: each step's learner gradient and loss are computed as plain
+ * values and passed to the meta-learner as data (the paper's dropped second derivative). With
+ * `record`, every state and input is kept for backpropagateUpdates; otherwise only the final state.
+ */
+export function unrollUpdates(
+  meta: NamedTensors,
+  initial: tf.Tensor2D,
+  layout: ParameterLayout,
+  task: SupportTensors,
+  updates: number,
+  record: boolean,
+): { final: MetaLearnerState; trace: UpdateTrace | null } {
+  let state = initialState(tf.clone(initial), hiddenSizeOf(meta));
+  const trace: UpdateTrace | null = record ? { states: [state], inputs: [], gradients: [] } : null;
+  const weights = tf.tidy(() => deriveStepWeights(meta));
+  for (let t = 0; t < updates; t++) {
+    const { loss, gradient } = supportGradient(state.parameters, layout, task);
+    const inputs = metaLearnerInputs(gradient, loss);
+    loss.dispose();
+    const from = state;
+    state = tf.tidy(() => metaLearnerStep(weights, from, inputs, gradient));
+    if (trace) {
+      trace.states.push(state);
+      trace.inputs.push(inputs);
+      trace.gradients.push(gradient);
+    } else {
+      disposeState(from);
+      tf.dispose([inputs, gradient]);
+    }
+  }
+  disposeTensors(weights);
+  return { final: state, trace };
+}
+
+/**
+ * Reverse-mode through the recorded updates, one step at a time: given d(loss)/d(c_T) [1, n],
+ * returns the gradient with respect to the meta-learner's weights and to c_0 = theta_0 [1, n].
+ * Each step is recomputed under its own small tape and its vector-Jacobian product taken as the
+ * gradient of sum(state_t * adjoint_t); the recorded inputs and gradients are constants. Steps are
+ * differentiated with respect to the step weights (deriveStepWeights), whose gradients are summed
+ * over the steps and carried back to the meta-learner's weights once at the end.
+ */
+export function backpropagateUpdates(
+  meta: NamedTensors,
+  trace: UpdateTrace,
+  finalAdjoint: tf.Tensor2D,
+): { metaGradients: NamedTensors; initialGradient: tf.Tensor2D } {
+  const metaNames = Object.keys(meta);
+  const weights = tf.tidy(() => deriveStepWeights(meta));
+  const names = Object.keys(weights);
+  let adjoint: Partial<Record<StateKey, tf.Tensor>> = { parameters: tf.clone(finalAdjoint) };
+  const weightGradients: tf.Tensor[] = names.map((n) => tf.zerosLike(weights[n]));
+  for (let t = trace.inputs.length - 1; t >= 0; t--) {
+    const previous = trace.states[t];
+    const inputs = trace.inputs[t];
+    const gradient = trace.gradients[t];
+    const current = adjoint;
+    const keys = STATE_KEYS.filter((k) => current[k] !== undefined);
+    const grads = tf.tidy(() =>
+      tf.grads((...values: tf.Tensor[]) => {
+        const from = {} as MetaLearnerState;
+        STATE_KEYS.forEach((k, i) => (from[k] = values[names.length + i] as tf.Tensor2D));
+        const next = metaLearnerStep(byName(names, values), from, inputs, gradient);
+        return tf.addN(keys.map((k) => tf.sum(tf.mul(next[k], current[k]!)))) as tf.Scalar;
+      })([...names.map((n) => weights[n]), ...STATE_KEYS.map((k) => previous[k])]),
+    );
+    names.forEach((_, i) => {
+      const sum = tf.add(weightGradients[i], grads[i]);
+      weightGradients[i].dispose();
+      weightGradients[i] = sum;
+    });
+    tf.dispose(Object.values(current) as tf.Tensor[]);
+    tf.dispose(grads.slice(0, names.length));
+    adjoint = {};
+    STATE_KEYS.forEach((k, i) => (adjoint[k] = grads[names.length + i]));
+  }
+  // The chain through deriveStepWeights (slices, transposes and concatenations of the weights).
+  const raw = tf.tidy(() =>
+    tf.grads((...values: tf.Tensor[]) => {
+      const derived = deriveStepWeights(byName(metaNames, values));
+      return tf.addN(names.map((n, i) => tf.sum(tf.mul(derived[n], weightGradients[i])))) as tf.Scalar;
+    })(metaNames.map((n) => meta[n])),
+  );
+  tf.dispose(weightGradients);
+  disposeTensors(weights);
+  const initialGradient = adjoint.parameters as tf.Tensor2D;
+  for (const k of STATE_KEYS) if (k !== 'parameters') adjoint[k]?.dispose();
+  return { metaGradients: byName(metaNames, raw), initialGradient };
+}
+
+/**
+ * One episode's meta-objective (query loss after T updates), number of correct queries, and
+ * meta-gradient: by learner parameter name (for theta_0) and by meta-learner weight name. The
+ * caller disposes everything returned.
+ */
+export function episodeMetaGradient(
+  learner: NamedTensors,
+  meta: NamedTensors,
+  task: EpisodeTensors,
+  settings: Pick<MetaLstmConfig, 'updates' | 'batchNormAtTest'>,
+): { loss: tf.Scalar; hits: tf.Scalar; learnerGradients: NamedTensors; metaGradients: NamedTensors } {
+  const layout = layoutOf(learner);
+  const initial = tf.tidy(() => flattenParameters(learner, layout));
+  const { final, trace } = unrollUpdates(meta, initial, layout, task, settings.updates, true);
+  initial.dispose();
+  try {
+    const kept: { hits?: tf.Scalar } = {};
+    const finalNamed = tf.tidy(() => unflattenParameters(final.parameters, layout));
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
+      const r = queryLossAndHits(byName(layout.names, values), task, settings.batchNormAtTest);
+      kept.hits = tf.keep(r.hits);
+      return r.loss;
+    })(layout.names.map((n) => finalNamed[n]));
+    disposeTensors(finalNamed);
+    const grad = tf.tidy(() => flattenParameters(byName(layout.names, grads), layout));
+    tf.dispose(grads);
+    const { metaGradients, initialGradient } = backpropagateUpdates(meta, trace!, grad);
+    grad.dispose();
+    const learnerGradients = tf.tidy(() => unflattenParameters(initialGradient, layout));
+    initialGradient.dispose();
+    return { loss: value as tf.Scalar, hits: kept.hits!, learnerGradients, metaGradients };
+  } finally {
+    disposeTrace(trace!);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The method.
+
+function checkConfig(config: MetaLstmConfig): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(config.updates) || config.updates < 0) problems.push(`updates must be a whole number >= 0, got ${config.updates}.`);
+  if (!Number.isInteger(config.hiddenSize) || config.hiddenSize < 1) problems.push(`hiddenSize must be a whole number >= 1, got ${config.hiddenSize}.`);
+  if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) problems.push(`learningRate must be a number > 0, got ${config.learningRate}.`);
+  if (!(config.gradientClip >= 0) || !Number.isFinite(config.gradientClip)) problems.push(`gradientClip must be a number >= 0 (0: no clipping), got ${config.gradientClip}.`);
+  if (config.batchNormAtTest !== 'support' && config.batchNormAtTest !== 'batch') {
+    problems.push(`batchNormAtTest must be "support" or "batch", got "${config.batchNormAtTest}".`);
+  }
+  if (problems.length > 0) throw new Error(`Meta-LSTM settings: ${problems.join(' ')}`);
+}
+
+/** Entries of `all` whose names start with `prefix`, with the prefix removed (same tensors). */
+function withPrefix(all: NamedTensors, prefix: string): NamedTensors {
+  const out: NamedTensors = {};
+  for (const [name, t] of Object.entries(all)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
+  return out;
+}
+
+export class MetaLstm implements FewShotMethod {
+  readonly name = 'metalstm';
+  /** theta_0 under "learner/..." and the meta-learner's weights under "metaLearner/...". */
+  private weights: NamedTensors = {};
+  private optimizer = new Adam();
+  private readonly headSeed: number;
+
+  constructor(readonly config: MetaLstmConfig) {
+    checkConfig(config);
+    const rng = new Rng(config.seed);
+    for (const [n, t] of Object.entries(initConv4(config.backbone, rng))) this.weights[LEARNER + n] = t;
+    for (const [n, t] of Object.entries(initMetaLearner(config.hiddenSize, rng.derive('meta-lstm')))) this.weights[META + n] = t;
+    this.headSeed = rng.derive('meta-lstm-head').nextUint32();
+  }
+
+  labels(): MethodLabels {
+    const support = this.config.batchNormAtTest === 'support';
+    return {
+      batchNormAtTest: support ? 'support' : 'batch',
+      batchNormStatistics: support ? 'support set (non-transductive)' : 'query batch (transductive)',
+      updates: this.config.updates,
+    };
+  }
+
+  /** theta_0 (the learner's initial parameters), by learner parameter name. */
+  learnerParameters(): NamedTensors {
+    return withPrefix(this.weights, LEARNER);
+  }
+
+  /** The meta-learner's weights, by name. */
+  metaLearnerWeights(): NamedTensors {
+    return withPrefix(this.weights, META);
+  }
+
+  /** The number of classes the output layer was made for, or null before the first episode. */
+  get way(): number | null {
+    return this.weights[LEARNER + HEAD_KERNEL]?.shape[1] ?? null;
+  }
+
+  /** The output layer is made when the first episode arrives (its width is the number of classes). */
+  private ensureHead(way: number): void {
+    const current = this.way;
+    if (current === null) {
+      const features = conv4EmbeddingSize(this.config.backbone);
+      this.weights[LEARNER + HEAD_KERNEL] = glorotUniform([features, way], features, way, new Rng(this.headSeed));
+      this.weights[LEARNER + HEAD_BIAS] = tf.zeros([way]);
+    } else if (current !== way) {
+      throw new Error(
+        `This Meta-LSTM model's output layer has ${current} classes, but the episode is ${way}-way. ` +
+          'The learner has an output layer for a fixed number of classes: train and test with the same number of ways.',
+      );
+    }
+  }
+
+  async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
+    void step; // no schedule: the paper keeps Adam's step size constant
+    if (episodes.length === 0) throw new Error('Meta-LSTM trainStep needs at least one episode.');
+    const way = episodes[0].way;
+    if (episodes.some((e) => e.way !== way)) {
+      throw new Error('Every episode of a Meta-LSTM meta-batch must have the same number of classes (the output layer has one width).');
+    }
+    this.ensureHead(way);
+    const learner = this.learnerParameters();
+    const meta = this.metaLearnerWeights();
+    const sums: NamedTensors = {};
+    const accumulate = (name: string, g: tf.Tensor) => {
+      const previous = sums[name];
+      sums[name] = previous ? tf.add(previous, g) : g;
+      if (previous) tf.dispose([previous, g]);
+    };
+    let lossSum = 0;
+    let hitSum = 0;
+    let queries = 0;
+    try {
+      for (const episode of episodes) {
+        const task = episodeTensors(episode);
+        try {
+          const r = episodeMetaGradient(learner, meta, task, this.config);
+          const [lossValue, hitValue] = await Promise.all([r.loss.data(), r.hits.data()]);
+          tf.dispose([r.loss, r.hits]);
+          lossSum += lossValue[0];
+          hitSum += hitValue[0];
+          queries += episode.query.count;
+          for (const [n, g] of Object.entries(r.learnerGradients)) accumulate(LEARNER + n, g);
+          for (const [n, g] of Object.entries(r.metaGradients)) accumulate(META + n, g);
+        } finally {
+          disposeEpisodeTensors(task);
+        }
+      }
+      let loss = lossSum / episodes.length;
+      const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(sums).map((g) => tf.sum(tf.square(g))))).div(episodes.length));
+      const gradientNorm = (await norm.data())[0];
+      norm.dispose();
+      // A non-finite loss or meta-gradient would poison every weight: skip the update so the last
+      // good weights stay, and report a non-finite loss so the training loop stops with advice.
+      if (!Number.isFinite(gradientNorm)) loss = Number.NaN;
+      if (Number.isFinite(loss)) {
+        // Mean over the episodes, then clipped by global norm (the authors' code: 0.25).
+        const clip = this.config.gradientClip;
+        const scale = (clip > 0 && gradientNorm > clip ? clip / gradientNorm : 1) / episodes.length;
+        const update = tf.tidy(() => {
+          const out: NamedTensors = {};
+          for (const [n, g] of Object.entries(sums)) out[n] = tf.mul(g, scale);
+          return out;
+        });
+        this.optimizer.apply(this.weights, update, this.config.learningRate);
+        disposeTensors(update);
+      }
+      return { loss, accuracy: hitSum / queries, learningRate: this.config.learningRate };
+    } finally {
+      disposeTensors(sums);
+    }
+  }
+
+  /** The learner's parameters after T updates on a support set (new tensors the caller owns). */
+  adaptedParameters(task: SupportTensors): NamedTensors {
+    this.ensureHead(task.way);
+    const learner = this.learnerParameters();
+    const layout = layoutOf(learner);
+    const initial = tf.tidy(() => flattenParameters(learner, layout));
+    const { final } = unrollUpdates(this.metaLearnerWeights(), initial, layout, task, this.config.updates, false);
+    initial.dispose();
+    const adapted = tf.tidy(() => unflattenParameters(final.parameters, layout));
+    disposeState(final);
+    return adapted;
+  }
+
+  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
+    const task: SupportTensors = { way, support: imagesTensor(support), supportLabels: tf.tensor1d(support.labels, 'int32') };
+    let adapted: NamedTensors;
+    let stats: RunningStats | null = null;
+    try {
+      adapted = this.adaptedParameters(task);
+      if (this.config.batchNormAtTest === 'support') stats = tf.tidy(() => supportStatistics(adapted, task.support));
+    } finally {
+      tf.dispose([task.support, task.supportLabels]);
+    }
+    return {
+      predict: async (images: LabeledImages) => {
+        const probabilities = tf.tidy(() => softmaxProbabilities(predictLogits(adapted, imagesTensor(images), stats)));
+        const data = (await probabilities.data()) as Float32Array;
+        probabilities.dispose();
+        return data;
+      },
+      dispose: () => {
+        disposeTensors(adapted);
+        disposeTensors(stats ?? undefined);
+      },
+    };
+  }
+
+  stateTensors(): NamedTensors {
+    return { ...this.weights };
+  }
+
+  loadState(saved: SavedTensors): void {
+    const savedHead = saved[LEARNER + HEAD_KERNEL];
+    const madeHead = savedHead !== undefined && this.way === null;
+    if (madeHead) {
+      if (savedHead.shape.length !== 2) throw new Error(`Saved tensor "${LEARNER + HEAD_KERNEL}" must be 2-D, got shape ${savedHead.shape.join('x')}.`);
+      // Placeholders of the saved width, so assignNamed checks every name and shape as usual.
+      this.weights[LEARNER + HEAD_KERNEL] = tf.zeros([conv4EmbeddingSize(this.config.backbone), savedHead.shape[1]]);
+      this.weights[LEARNER + HEAD_BIAS] = tf.zeros([savedHead.shape[1]]);
+    }
+    try {
+      assignNamed(this.weights, saved);
+    } catch (error) {
+      if (madeHead) {
+        tf.dispose([this.weights[LEARNER + HEAD_KERNEL], this.weights[LEARNER + HEAD_BIAS]]);
+        delete this.weights[LEARNER + HEAD_KERNEL];
+        delete this.weights[LEARNER + HEAD_BIAS];
+      }
+      throw error;
+    }
+    // Adam's moments belong to the weights they were collected on.
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  dispose(): void {
+    disposeTensors(this.weights);
+    this.weights = {};
+    this.optimizer.dispose();
+  }
+}
+
+const METALSTM_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
+  updates: {
+    hint: 'T: meta-learner updates on the support set, in training and at test (paper: 12 for 1-shot, 8 for 5-shot). Time and memory grow with it.',
+    min: 0,
+    max: 100,
+  },
+  learningRate: {
+    hint: "Adam step size on the meta-learner's weights and the learner's initial parameters (paper: 0.001 over tens of thousands of steps; 0.003 suits runs of a few hundred).",
+    min: 1e-6,
+    max: 1,
+  },
+  gradientClip: { hint: 'Largest global norm of the meta-gradient; larger ones are scaled down (paper: 0.25; 0 turns clipping off).', min: 0 },
+  hiddenSize: { hint: "Units of the meta-learner's first LSTM layer, shared by every learner parameter (paper: 20).", min: 1, max: 256 },
+  batchNormAtTest: {
+    hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive).",
+    choices: ['support', 'batch'],
+  },
+};
+
+export const METALSTM_SPEC: MethodSpec = {
+  name: 'metalstm',
+  title: 'Meta-LSTM',
+  paper: 'Ravi & Larochelle 2017',
+  defaults: { ...METALSTM_DEFAULTS },
+  hyperparameters: METALSTM_HYPERPARAMETERS,
+  create: ({ backbone }, hyper, seed) =>
+    new MetaLstm({
+      backbone,
+      seed,
+      updates: Number(hyper.updates),
+      learningRate: Number(hyper.learningRate),
+      gradientClip: Number(hyper.gradientClip),
+      hiddenSize: Number(hyper.hiddenSize),
+      batchNormAtTest: hyper.batchNormAtTest === 'batch' ? 'batch' : 'support',
+    }),
+};

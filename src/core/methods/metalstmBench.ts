@@ -1,0 +1,100 @@
+// Cost of one Meta-LSTM meta-step (time and peak tensor memory), for `npm run bench`. The
+// meta-gradient keeps the meta-learner's per-coordinate state for each of the T updates (no
+// learner activations), so memory grows with T by (2 * hidden + 9) floats per learner parameter.
+// Runs on synthetic episodes (seeded noise images), on whatever tfjs backend is active.
+import * as tf from '@tensorflow/tfjs';
+import type { Episode, LabeledImages } from '../episodes/episode';
+import type { Conv4Config } from '../nn/conv4';
+import { parameterCount } from '../nn/params';
+import { Rng } from '../rng';
+import { METALSTM_DEFAULTS, MetaLstm } from './metalstm';
+
+export interface MetaLstmBenchOptions {
+  /** T, the meta-learner's updates on the support set. */
+  updates: number;
+  /** Default: the paper's Conv-4 with 32 filters, on 28x28x1. */
+  backbone?: Conv4Config;
+  /** Episode shape (default 5-way 1-shot, 15 queries per class). */
+  way?: number;
+  shot?: number;
+  query?: number;
+  /** Timed steps after one warm-up step (default 3). */
+  repeats?: number;
+  seed?: number;
+}
+
+export interface MetaLstmBenchResult {
+  updates: number;
+  /** Learner parameters, i.e. coordinates the meta-learner updates. */
+  coordinates: number;
+  /** Mean wall time of a meta-step (one episode) over the timed repeats. */
+  msPerMetaStep: number;
+  /** Mean wall time of adapting to a support set and predicting the queries (test time). */
+  msPerAdaptation: number;
+  /** tf.profile's peakBytes: the most tensor memory alive at once during one meta-step. */
+  peakBytes: number;
+  /** peakBytes minus what was alive before the step (weights, optimiser state). */
+  stepPeakBytes: number;
+  /** Tensors alive after the steps minus before (0 when nothing leaks). */
+  tensorsLeaked: number;
+}
+
+function noiseImages(count: number, shape: [number, number, number], perClass: number, rng: Rng): LabeledImages {
+  const size = shape[0] * shape[1] * shape[2];
+  const images = new Float32Array(count * size);
+  for (let i = 0; i < images.length; i++) images[i] = rng.next();
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = Math.floor(i / perClass);
+  return { images, labels, count, imageShape: shape };
+}
+
+function syntheticEpisode(way: number, shot: number, query: number, shape: [number, number, number], rng: Rng): Episode {
+  return {
+    way,
+    shot,
+    queryPerClass: query,
+    classIndices: Array.from({ length: way }, (_, i) => i),
+    supportImageIndices: Array.from({ length: way * shot }, (_, i) => i),
+    queryImageIndices: Array.from({ length: way * query }, (_, i) => i),
+    support: noiseImages(way * shot, shape, shot, rng),
+    query: noiseImages(way * query, shape, query, rng),
+  };
+}
+
+/** Times Meta-LSTM meta-steps and test-time adaptations, and measures peak tensor memory. */
+export async function measureMetaLstmStep(options: MetaLstmBenchOptions): Promise<MetaLstmBenchResult> {
+  const backbone = options.backbone ?? { inputShape: [28, 28, 1], filters: 32, blocks: 4 };
+  const { way = 5, shot = 1, query = 15, repeats = 3, seed = 1 } = options;
+  const rng = new Rng(seed).derive('metalstm-bench');
+  const episode = syntheticEpisode(way, shot, query, backbone.inputShape, rng);
+  const method = new MetaLstm({ ...METALSTM_DEFAULTS, backbone, seed, updates: options.updates });
+  try {
+    await method.trainStep([episode], 0); // warm-up: makes the output layer and Adam's state
+    const tensorsBefore = tf.memory().numTensors;
+    let start = performance.now();
+    for (let i = 0; i < repeats; i++) await method.trainStep([episode], i + 1);
+    const msPerMetaStep = (performance.now() - start) / repeats;
+    start = performance.now();
+    for (let i = 0; i < repeats; i++) {
+      const predictor = await method.adapt(episode.support, way);
+      await predictor.predict(episode.query);
+      predictor.dispose();
+    }
+    const msPerAdaptation = (performance.now() - start) / repeats;
+    const bytesBefore = tf.memory().numBytes;
+    const profile = await tf.profile(async () => {
+      await method.trainStep([episode], repeats + 1);
+    });
+    return {
+      updates: options.updates,
+      coordinates: parameterCount(method.learnerParameters()),
+      msPerMetaStep,
+      msPerAdaptation,
+      peakBytes: profile.peakBytes,
+      stepPeakBytes: profile.peakBytes - bytesBefore,
+      tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+    };
+  } finally {
+    method.dispose();
+  }
+}
