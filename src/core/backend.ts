@@ -75,6 +75,9 @@ export async function initBackend(name: BackendName, options: BackendOptions = {
   } else if (name === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
+  // Production mode skips tfjs's debug checks and its console advice (in Node it would otherwise
+  // recommend tfjs-node, which cannot be installed here).
+  tf.enableProdMode();
   let ok = false;
   let failure = '';
   try {
