@@ -14,8 +14,13 @@ import { decodeImage } from '../../src/node/decodeImage';
 import { encodeGreyPng, greyPicture } from './fixtures/images';
 import { CORRUPT_ENTRY, FIXTURE_DRAWERS, buildOmniglotZip } from './fixtures/omniglot';
 
-/** The team's copy of the official background set, beside the repository (/work/shared/data/...). */
-const REAL_ARCHIVE = fileURLToPath(new URL('../../../shared/data/omniglot/images_background.zip', import.meta.url));
+/**
+ * The official background set: OMNIGLOT_BACKGROUND_ZIP if set, else the team's copy beside the
+ * repository (../shared/data/omniglot/images_background.zip).
+ */
+const REAL_ARCHIVE =
+  process.env.OMNIGLOT_BACKGROUND_ZIP ??
+  fileURLToPath(new URL('../../../shared/data/omniglot/images_background.zip', import.meta.url));
 
 /** Reads back which drawer drew an image from the fixture's second block (see fixturePicture). */
 function drawerOf(pixels: Uint8Array): number {
