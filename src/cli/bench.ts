@@ -1,7 +1,7 @@
 // `npm run bench`: times the Prototypical Networks training step that dominates training (5-way
 // 5-shot 15-query, 28x28x1 images, Conv-4 with 64 filters, Adam 1e-3) on each Node backend and
 // prints median/min/p90 milliseconds per step, achieved GFLOP/s, peak tensor memory and process
-// RSS. Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default
+// RSS; then MAML's and the LSTM meta-learner's meta-steps with their peak memory. Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default
 // 1 and 2), --steps N, --warmup N, --impl protonet|local (default protonet: the method's own
 // trainStep), --profile (per-kernel self time),
 // --json out.json.
@@ -11,6 +11,7 @@
 // own trainStep.
 import { writeFileSync } from 'node:fs';
 import { measureMamlStep, type MamlBenchResult } from '../core/methods/mamlBench';
+import { measureMetaLstmStep, type MetaLstmBenchResult } from '../core/methods/metalstmBench';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -301,9 +302,11 @@ async function main(): Promise<void> {
   console.log('');
   printTable(rows);
   for (const r of rows) printProfile(r);
-  const maml = values['skip-maml'] ? [] : await benchMaml(backends.includes('wasm') ? 'wasm' : 'cpu', threadCounts[0]);
+  const metaBackend = backends.includes('wasm') ? 'wasm' : 'cpu';
+  const maml = values['skip-maml'] ? [] : await benchMaml(metaBackend, threadCounts[0]);
+  const metalstm = values['skip-maml'] ? [] : await benchMetaLstm(metaBackend, threadCounts[0]);
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows, maml }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows, maml, metalstm }, null, 2));
     console.log(`\nWrote ${values.json}`);
   }
 }
@@ -327,6 +330,21 @@ async function benchMaml(backend: BackendName, threads: number): Promise<MamlBen
     console.log(
       `| ${r.secondOrder ? 'MAML (second order)' : 'first-order MAML'} | ${r.innerSteps} | ${r.msPerMetaStep.toFixed(0)} | ${(r.peakBytes / 2 ** 20).toFixed(1)} | ${r.tensorsLeaked} |`,
     );
+  }
+  return results;
+}
+
+/** The LSTM meta-learner's meta-step (32-filter learner, 5-way 1-shot 15-query) for T = 1, 5, 12 updates. */
+async function benchMetaLstm(backend: BackendName, threads: number): Promise<MetaLstmBenchResult[]> {
+  await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
+  const repeats = backend === 'cpu' ? 1 : 3;
+  console.log(`\nLSTM meta-learner meta-step on ${backend}, 32-filter learner, 5-way 1-shot 15-query, mean of ${repeats} steps:`);
+  const results: MetaLstmBenchResult[] = [];
+  for (const updates of [1, 5, 12]) results.push(await measureMetaLstmStep({ updates, query: 15, repeats }));
+  console.log('| updates T | ms per meta-step | ms per test adaptation | peak tensor MB | tensors leaked |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.updates} | ${r.msPerMetaStep.toFixed(0)} | ${r.msPerAdaptation.toFixed(0)} | ${(r.peakBytes / 2 ** 20).toFixed(1)} | ${r.tensorsLeaked} |`);
   }
   return results;
 }
