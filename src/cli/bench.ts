@@ -1,10 +1,10 @@
 // `npm run bench`: times the Prototypical Networks training step that dominates training (5-way
 // 5-shot 15-query, 28x28x1 images, Conv-4 with 64 filters, Adam 1e-3) on each Node backend and
 // prints median/min/p90 milliseconds per step, achieved GFLOP/s, peak tensor memory and process
-// RSS; then MAML's and the LSTM meta-learner's meta-steps with their peak memory. Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default
-// 1 and 2), --steps N, --warmup N, --impl protonet|local (default protonet: the method's own
-// trainStep), --profile (per-kernel self time),
-// --json out.json.
+// RSS; then MAML's and the LSTM meta-learner's meta-steps with their peak memory.
+// Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default 1 and 2),
+// --steps N, --warmup N, --impl protonet|local (default protonet: the method's own trainStep),
+// --profile (per-kernel self time), --skip-maml, --json out.json.
 //
 // The step is made by one function (`makeStep`), so the benchmark can time either a local
 // reference step (conv4Forward + a prototypical loss + tf.train.adam) or the ProtoNet method's
