@@ -10,13 +10,13 @@
 // reference step (conv4Forward + a prototypical loss + tf.train.adam) or the ProtoNet method's
 // own trainStep.
 import { writeFileSync } from 'node:fs';
-import { measureMamlStep, type MamlBenchResult } from '../core/methods/mamlBench';
-import { measureMetaLstmStep, type MetaLstmBenchResult } from '../core/methods/metalstmBench';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../core/backend';
-import type { Episode, LabeledImages } from '../core/episodes/episode';
+import { noiseEpisode } from '../core/episodes/noiseEpisode';
+import { measureMamlStep, type MamlBenchResult } from '../core/methods/mamlBench';
+import { measureMetaLstmStep, type MetaLstmBenchResult } from '../core/methods/metalstmBench';
 import { createMethod } from '../core/methods/registry';
 import { conv4Forward, initConv4, type Conv4Config } from '../core/nn/conv4';
 import { installKernelProfiler, type KernelTiming } from '../core/nn/kernels';
@@ -59,28 +59,6 @@ export function stepFlops(batch = BATCH, side = SIDE, filters = FILTERS, blocks 
   return { total, perLayer };
 }
 
-/** A seeded episode of random binary glyph-like images (the cost does not depend on content). */
-function syntheticEpisode(seed: number): Episode {
-  const rng = new Rng(seed);
-  const make = (count: number): LabeledImages => {
-    const images = new Float32Array(count * SIDE * SIDE);
-    for (let i = 0; i < images.length; i++) images[i] = rng.next() < 0.2 ? 1 : 0;
-    const labels = new Int32Array(count);
-    for (let i = 0; i < count; i++) labels[i] = Math.floor(i / (count / WAY));
-    return { images, labels, count, imageShape: [SIDE, SIDE, 1] };
-  };
-  return {
-    way: WAY,
-    shot: SHOT,
-    queryPerClass: QUERY,
-    classIndices: Array.from({ length: WAY }, (_, i) => i),
-    supportImageIndices: Array.from({ length: WAY * SHOT }, (_, i) => i % SHOT),
-    queryImageIndices: Array.from({ length: WAY * QUERY }, (_, i) => i % QUERY),
-    support: make(WAY * SHOT),
-    query: make(WAY * QUERY),
-  };
-}
-
 const backbone: Conv4Config = { inputShape: [SIDE, SIDE, 1], filters: FILTERS, blocks: BLOCKS };
 
 /** The reference step: conv4Forward, prototypes, negative squared distances, cross-entropy, Adam. */
@@ -92,7 +70,7 @@ function localStep(seed: number): StepRunner {
     t.dispose();
   }
   const optimizer = tf.train.adam(1e-3);
-  const episode = syntheticEpisode(seed);
+  const episode = noiseEpisode(WAY, SHOT, QUERY, [SIDE, SIDE, 1], new Rng(seed));
   const images = tf.tensor4d(
     Float32Array.from([...episode.support.images, ...episode.query.images]),
     [BATCH, SIDE, SIDE, 1],
@@ -126,7 +104,7 @@ function localStep(seed: number): StepRunner {
 /** The ProtoNet method's own training step on the same kind of episode. */
 function protonetStep(seed: number): StepRunner {
   const method = createMethod('protonet', { backbone, trainClassCount: 64 }, {}, seed);
-  const episode = syntheticEpisode(seed);
+  const episode = noiseEpisode(WAY, SHOT, QUERY, [SIDE, SIDE, 1], new Rng(seed));
   let index = 0;
   return {
     async step() {

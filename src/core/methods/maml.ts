@@ -28,8 +28,9 @@ import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type Run
 import { registerSecondOrderGradients } from '../nn/gradients';
 import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
-import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import { imagesTensor, meanCrossEntropy } from './common';
 import { adaptParameters, byName } from './innerLoop';
+import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
 
@@ -76,8 +77,6 @@ export const MAML_DEFAULTS: Omit<MamlConfig, 'backbone' | 'seed' | 'secondOrder'
  */
 export const MAML_META_BATCH = 4;
 
-const HEAD_KERNEL = 'head/kernel';
-const HEAD_BIAS = 'head/bias';
 
 /** One episode as tensors (made once per episode, outside any gradient tape). */
 export interface MamlTask {
@@ -105,35 +104,10 @@ export function disposeTask(task: MamlTask): void {
 /** The settings that define one task's meta-objective. */
 export type MamlObjective = Pick<MamlConfig, 'innerSteps' | 'innerLearningRate' | 'batchNormAtTest'>;
 
-function logitsOf(params: NamedTensors, embeddings: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(embeddings, params[HEAD_KERNEL]), params[HEAD_BIAS]) as tf.Tensor2D;
-}
-
 /** Support-set loss with the support set's batch statistics (the inner loop's objective). */
 function supportLoss(params: NamedTensors, images: tf.Tensor4D, labels: tf.Tensor1D, way: number): tf.Scalar {
   const embeddings = conv4Forward(params, images, { batchNorm: 'batch' });
   return meanCrossEntropy(logitsOf(params, embeddings), labels, way);
-}
-
-/** Each block's batch mean and variance of the support images under `params`. */
-function supportStatistics(params: NamedTensors, support: tf.Tensor4D): RunningStats {
-  const stats: RunningStats = {};
-  conv4Forward(params, support, {
-    batchNorm: 'batch',
-    collectBatchStats: (block, mean, variance) => {
-      stats[`${block}/mean`] = mean;
-      stats[`${block}/variance`] = variance;
-    },
-  });
-  return stats;
-}
-
-/** Logits of images normalised with `stats`, or with their own batch statistics when null. */
-function predictLogits(params: NamedTensors, images: tf.Tensor4D, stats: RunningStats | null): tf.Tensor2D {
-  const embeddings = stats
-    ? conv4Forward(params, images, { batchNorm: 'running', running: stats })
-    : conv4Forward(params, images, { batchNorm: 'batch' });
-  return logitsOf(params, embeddings);
 }
 
 /** SGD on the task's support set from `params` (new tensors; differentiable under a tape). */
@@ -339,18 +313,7 @@ export class Maml implements FewShotMethod {
     } finally {
       tf.dispose([task.support, task.supportLabels]);
     }
-    return {
-      predict: async (images: LabeledImages) => {
-        const probabilities = tf.tidy(() => softmaxProbabilities(predictLogits(adapted, imagesTensor(images), stats)));
-        const data = (await probabilities.data()) as Float32Array;
-        probabilities.dispose();
-        return data;
-      },
-      dispose: () => {
-        disposeTensors(adapted);
-        disposeTensors(stats ?? undefined);
-      },
-    };
+    return adaptedPredictor(adapted, stats);
   }
 
   stateTensors(): NamedTensors {

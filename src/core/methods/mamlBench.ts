@@ -3,7 +3,7 @@
 // first order does not. Runs on synthetic episodes (seeded noise images), on whatever tfjs
 // backend is active.
 import * as tf from '@tensorflow/tfjs';
-import type { Episode, LabeledImages } from '../episodes/episode';
+import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { Rng } from '../rng';
 import { MAML_DEFAULTS, Maml } from './maml';
@@ -38,34 +38,12 @@ export interface MamlBenchResult {
   tensorsLeaked: number;
 }
 
-function noiseImages(count: number, shape: [number, number, number], perClass: number, rng: Rng): LabeledImages {
-  const size = shape[0] * shape[1] * shape[2];
-  const images = new Float32Array(count * size);
-  for (let i = 0; i < images.length; i++) images[i] = rng.next();
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i++) labels[i] = Math.floor(i / perClass);
-  return { images, labels, count, imageShape: shape };
-}
-
-function syntheticEpisode(way: number, shot: number, query: number, shape: [number, number, number], rng: Rng): Episode {
-  return {
-    way,
-    shot,
-    queryPerClass: query,
-    classIndices: Array.from({ length: way }, (_, i) => i),
-    supportImageIndices: Array.from({ length: way * shot }, (_, i) => i),
-    queryImageIndices: Array.from({ length: way * query }, (_, i) => i),
-    support: noiseImages(way * shot, shape, shot, rng),
-    query: noiseImages(way * query, shape, query, rng),
-  };
-}
-
 /** Times MAML meta-steps and measures their peak tensor memory on the active backend. */
 export async function measureMamlStep(options: MamlBenchOptions): Promise<MamlBenchResult> {
   const backbone = options.backbone ?? { inputShape: [28, 28, 1], filters: 64, blocks: 4 };
   const { way = 5, shot = 1, query = 15, metaBatch = 1, repeats = 3, seed = 1 } = options;
   const rng = new Rng(seed).derive('maml-bench');
-  const episodes = Array.from({ length: metaBatch }, () => syntheticEpisode(way, shot, query, backbone.inputShape, rng));
+  const episodes = Array.from({ length: metaBatch }, () => noiseEpisode(way, shot, query, backbone.inputShape, rng));
   const method = new Maml({
     ...MAML_DEFAULTS,
     backbone,

@@ -38,7 +38,7 @@ import { Adam } from '../nn/adam';
 import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
 import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
-import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import { imagesTensor, meanCrossEntropy } from './common';
 import {
   deriveStepWeights,
   disposeState,
@@ -51,6 +51,7 @@ import {
   type MetaLearnerState,
   type StateKey,
 } from './metaLstmCell';
+import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
 
@@ -91,8 +92,6 @@ export const METALSTM_DEFAULTS: Omit<MetaLstmConfig, 'backbone' | 'seed'> = {
 /** Name prefixes in the method's one map of learnable tensors. */
 const LEARNER = 'learner/';
 const META = 'metaLearner/';
-const HEAD_KERNEL = 'head/kernel';
-const HEAD_BIAS = 'head/bias';
 
 /** A support set as tensors. */
 export interface SupportTensors {
@@ -165,35 +164,10 @@ export function unflattenParameters(flat: tf.Tensor2D, layout: ParameterLayout):
 // ---------------------------------------------------------------------------------------------
 // The learner: Conv-4 and a linear layer.
 
-function logitsOf(params: NamedTensors, embeddings: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(embeddings, params[HEAD_KERNEL] as tf.Tensor2D), params[HEAD_BIAS]) as tf.Tensor2D;
-}
-
 /** Support-set loss with the support batch's statistics (the objective of the updates). */
 export function supportLoss(params: NamedTensors, task: SupportTensors): tf.Scalar {
   const embeddings = conv4Forward(params, task.support, { batchNorm: 'batch' });
   return meanCrossEntropy(logitsOf(params, embeddings), task.supportLabels, task.way);
-}
-
-/** Each block's batch mean and variance of the support images under `params`. */
-function supportStatistics(params: NamedTensors, support: tf.Tensor4D): RunningStats {
-  const stats: RunningStats = {};
-  conv4Forward(params, support, {
-    batchNorm: 'batch',
-    collectBatchStats: (block, mean, variance) => {
-      stats[`${block}/mean`] = mean;
-      stats[`${block}/variance`] = variance;
-    },
-  });
-  return stats;
-}
-
-/** Logits of images normalised with `stats`, or with their own batch statistics when null. */
-function predictLogits(params: NamedTensors, images: tf.Tensor4D, stats: RunningStats | null): tf.Tensor2D {
-  const embeddings = stats
-    ? conv4Forward(params, images, { batchNorm: 'running', running: stats })
-    : conv4Forward(params, images, { batchNorm: 'batch' });
-  return logitsOf(params, embeddings);
 }
 
 /** Query loss and number of correct queries at (adapted) parameters. */
@@ -531,18 +505,7 @@ export class MetaLstm implements FewShotMethod {
     } finally {
       tf.dispose([task.support, task.supportLabels]);
     }
-    return {
-      predict: async (images: LabeledImages) => {
-        const probabilities = tf.tidy(() => softmaxProbabilities(predictLogits(adapted, imagesTensor(images), stats)));
-        const data = (await probabilities.data()) as Float32Array;
-        probabilities.dispose();
-        return data;
-      },
-      dispose: () => {
-        disposeTensors(adapted);
-        disposeTensors(stats ?? undefined);
-      },
-    };
+    return adaptedPredictor(adapted, stats);
   }
 
   stateTensors(): NamedTensors {

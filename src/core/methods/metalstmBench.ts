@@ -3,7 +3,7 @@
 // learner activations), so memory grows with T by (2 * hidden + 9) floats per learner parameter.
 // Runs on synthetic episodes (seeded noise images), on whatever tfjs backend is active.
 import * as tf from '@tensorflow/tfjs';
-import type { Episode, LabeledImages } from '../episodes/episode';
+import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { parameterCount } from '../nn/params';
 import { Rng } from '../rng';
@@ -39,34 +39,12 @@ export interface MetaLstmBenchResult {
   tensorsLeaked: number;
 }
 
-function noiseImages(count: number, shape: [number, number, number], perClass: number, rng: Rng): LabeledImages {
-  const size = shape[0] * shape[1] * shape[2];
-  const images = new Float32Array(count * size);
-  for (let i = 0; i < images.length; i++) images[i] = rng.next();
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i++) labels[i] = Math.floor(i / perClass);
-  return { images, labels, count, imageShape: shape };
-}
-
-function syntheticEpisode(way: number, shot: number, query: number, shape: [number, number, number], rng: Rng): Episode {
-  return {
-    way,
-    shot,
-    queryPerClass: query,
-    classIndices: Array.from({ length: way }, (_, i) => i),
-    supportImageIndices: Array.from({ length: way * shot }, (_, i) => i),
-    queryImageIndices: Array.from({ length: way * query }, (_, i) => i),
-    support: noiseImages(way * shot, shape, shot, rng),
-    query: noiseImages(way * query, shape, query, rng),
-  };
-}
-
 /** Times Meta-LSTM meta-steps and test-time adaptations, and measures peak tensor memory. */
 export async function measureMetaLstmStep(options: MetaLstmBenchOptions): Promise<MetaLstmBenchResult> {
   const backbone = options.backbone ?? { inputShape: [28, 28, 1], filters: 32, blocks: 4 };
   const { way = 5, shot = 1, query = 15, repeats = 3, seed = 1 } = options;
   const rng = new Rng(seed).derive('metalstm-bench');
-  const episode = syntheticEpisode(way, shot, query, backbone.inputShape, rng);
+  const episode = noiseEpisode(way, shot, query, backbone.inputShape, rng);
   const method = new MetaLstm({ ...METALSTM_DEFAULTS, backbone, seed, updates: options.updates });
   try {
     await method.trainStep([episode], 0); // warm-up: makes the output layer and Adam's state
