@@ -4,12 +4,7 @@
 // kernel takes the FIRST: on images with flat regions (equal activations in a window) the two
 // backends then route gradients to different pixels and the first conv layer's weight gradient
 // differs. Both backends here take the first maximum in row-major window order, like cpu.
-//
-// tfjs 4.22 registers no gradient for MaxPoolGrad, so second-order gradients through max-pool
-// (second-order MAML) fail. Its gradient is registered here: MaxPoolGrad is linear in dy, and its
-// adjoint gathers, for each window, the value at that window's first maximum (a kernel of its own
-// on wasm and cpu, whose gradient is MaxPoolGrad again); the routing itself is piecewise constant,
-// so the gradients with respect to the pooled input and output are zero.
+// (MaxPoolGrad's own gradient, for second-order MAML, is registered in nn/gradients.)
 import * as tf from '@tensorflow/tfjs';
 import { callStock, replaceKernel, type BackendHandle } from './backend-calls';
 import { float32Memory } from './tensor-memory';
@@ -21,26 +16,7 @@ interface MaxPoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export const MAX_POOL_GATHER = 'FewShotLabMaxPoolGather';
-
 export function registerMaxPoolGrad(backendName: string): void {
-  if (!tf.getKernel(MAX_POOL_GATHER, backendName)) {
-    tf.registerKernel({
-      kernelName: MAX_POOL_GATHER,
-      backendName,
-      kernelFunc: (args) => {
-        const g = args.inputs.g as tf.TensorInfo;
-        const x = args.inputs.input as tf.TensorInfo;
-        const info = poolInfo(x, args.attrs as unknown as MaxPoolGradAttrs);
-        const memory = float32Memory(args.backend as BackendHandle, backendName);
-        const out = memory.allocate(info.outShape);
-        gatherAtMaxima(memory.view(x), memory.view(g), memory.view(out), info);
-        return out;
-      },
-    });
-  }
-  if (!tf.getGradient('MaxPoolGrad')) tf.registerGradient(maxPoolGradGradient);
-  if (!tf.getGradient(MAX_POOL_GATHER)) tf.registerGradient(gatherGradient);
   replaceKernel('MaxPoolGrad', backendName, (stock) => (args) => {
     const dy = args.inputs.dy as tf.TensorInfo;
     const x = args.inputs.input as tf.TensorInfo;
@@ -110,78 +86,3 @@ function poolInfo(x: tf.TensorInfo, attrs: MaxPoolGradAttrs): tf.backend_util.Co
     attrs.dimRoundingMode,
   );
 }
-
-/** out[window] = g[first argmax of the window in x] (0 for a window without a maximum); NHWC. */
-export function gatherAtMaxima(x: Float32Array, g: Float32Array, out: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const rowStride = inWidth * channels;
-  const imageStride = inHeight * rowStride;
-  let o = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = oy * strideHeight - info.padInfo.top;
-      const yStart = Math.max(0, y0);
-      const yEnd = Math.min(inHeight, y0 + filterHeight);
-      for (let ox = 0; ox < outWidth; ox++) {
-        const x0 = ox * strideWidth - info.padInfo.left;
-        const xStart = Math.max(0, x0);
-        const xEnd = Math.min(inWidth, x0 + filterWidth);
-        for (let c = 0; c < channels; c++, o++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let bestIndex = -1;
-          for (let y = yStart; y < yEnd; y++) {
-            let index = b * imageStride + y * rowStride + xStart * channels + c;
-            for (let xx = xStart; xx < xEnd; xx++, index += channels) {
-              if (x[index] > best) {
-                best = x[index];
-                bestIndex = index;
-              }
-            }
-          }
-          out[o] = bestIndex >= 0 ? g[bestIndex] : 0;
-        }
-      }
-    }
-  }
-}
-
-function requireGather(): void {
-  if (!tf.getKernel(MAX_POOL_GATHER, tf.getBackend())) {
-    throw new Error(
-      `Second-order gradients through max-pool are implemented for the wasm and cpu backends only (current: ${tf.getBackend()}).`,
-    );
-  }
-}
-
-const maxPoolGradGradient: tf.GradConfig = {
-  kernelName: 'MaxPoolGrad',
-  inputsToSave: ['input', 'output'],
-  gradFunc: (ddx, saved, attrs) => {
-    const [input, output] = saved;
-    return {
-      dy: () => {
-        requireGather();
-        return tf.engine().runKernel(MAX_POOL_GATHER, { g: ddx as tf.Tensor, input }, attrs) as tf.Tensor;
-      },
-      input: () => tf.zerosLike(input),
-      output: () => tf.zerosLike(output),
-    };
-  },
-};
-
-const gatherGradient: tf.GradConfig = {
-  kernelName: MAX_POOL_GATHER,
-  inputsToSave: ['input'],
-  gradFunc: (dy, saved, attrs) => {
-    const [input] = saved;
-    const a = attrs as unknown as MaxPoolGradAttrs;
-    return {
-      g: () => {
-        const output = tf.maxPool(input as tf.Tensor4D, a.filterSize, a.strides, a.pad as 'valid', a.dimRoundingMode);
-        return tf.engine().runKernel('MaxPoolGrad', { dy: dy as tf.Tensor, input, output }, attrs) as tf.Tensor;
-      },
-      input: () => tf.zerosLike(input),
-    };
-  },
-};
