@@ -28,17 +28,14 @@ import {
   disposeEpisodeTensors,
   episodeMetaGradient,
   episodeTensors,
-  flattenParameters,
-  layoutOf,
   MetaLstm,
   METALSTM_DEFAULTS,
   METALSTM_SPEC,
   queryLossAndHits,
   supportLoss,
-  unflattenParameters,
-  unrollUpdates,
   type MetaLstmConfig,
 } from '../../src/core/methods/metalstm';
+import { flattenParameters, layoutOf, unflattenParameters, unrollUpdates } from '../../src/core/methods/metaLstmUnroll';
 import { resolveHyperparameters } from '../../src/core/methods/registry';
 import { saveTensors, type NamedTensors, type SavedTensors } from '../../src/core/nn/params';
 import { evaluate } from '../../src/core/train/evaluate';
@@ -199,7 +196,7 @@ describe('the learner under the meta-learner', () => {
     // recurrence and the query loss in one tape, with those recordings as constants.
     const layout = layoutOf(learner);
     const initial = flattenParameters(learner, layout);
-    const { trace } = unrollUpdates(meta, initial, layout, task, 3, true);
+    const { trace } = unrollUpdates(meta, initial, layout, (p) => supportLoss(p, task), 3, true);
     const metaNames = Object.keys(meta);
     const learnerNames = layout.names;
     const reference = tf.valueAndGrads((...values: tf.Tensor[]) => {

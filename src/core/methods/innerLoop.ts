@@ -8,8 +8,7 @@
 // inner gradients are plain values.
 import * as tf from '@tensorflow/tfjs';
 import { cloneTensors, disposeTensors, type NamedTensors } from '../nn/params';
-
-export type ParameterLoss = (params: NamedTensors) => tf.Scalar;
+import type { ParameterLoss } from './adaptationTask';
 
 /** Gradient of `loss` at `params`, by name. */
 export function gradientsAt(params: NamedTensors, loss: ParameterLoss): NamedTensors {

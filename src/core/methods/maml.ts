@@ -29,7 +29,9 @@ import { registerSecondOrderGradients } from '../nn/gradients';
 import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
+import type { AdaptationTask } from './adaptationTask';
 import { adaptParameters, byName } from './innerLoop';
+import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
@@ -120,13 +122,18 @@ function adaptToSupport(
   return adaptParameters(params, (p) => supportLoss(p, task.support, task.supportLabels, task.way), steps, learningRate);
 }
 
-/** Query loss and number of correct queries at already adapted parameters. */
-function queryLoss(adapted: NamedTensors, task: MamlTask, normalisation: MamlQueryNormalisation): { loss: tf.Scalar; hits: tf.Scalar } {
-  const stats = normalisation === 'support' ? supportStatistics(adapted, task.support) : null;
-  const logits = predictLogits(adapted, task.query, stats);
-  const loss = meanCrossEntropy(logits, task.queryLabels, task.way);
-  const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), task.queryLabels), 'float32')) as tf.Scalar;
-  return { loss, hits };
+/** An episode as MAML's algorithm sees it: support cross-entropy, and query loss and hits. */
+export function imageAdaptationTask(task: MamlTask, normalisation: MamlQueryNormalisation): AdaptationTask {
+  return {
+    supportLoss: (p) => supportLoss(p, task.support, task.supportLabels, task.way),
+    queryObjective: (adapted) => {
+      const stats = normalisation === 'support' ? supportStatistics(adapted, task.support) : null;
+      const logits = predictLogits(adapted, task.query, stats);
+      const loss = meanCrossEntropy(logits, task.queryLabels, task.way);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), task.queryLabels), 'float32')) as tf.Scalar;
+      return { loss, hits };
+    },
+  };
 }
 
 /**
@@ -134,8 +141,7 @@ function queryLoss(adapted: NamedTensors, task: MamlTask, normalisation: MamlQue
  * from `params`. Under a gradient tape its gradient is the exact (second-order) meta-gradient.
  */
 export function postAdaptationLoss(params: NamedTensors, task: MamlTask, objective: MamlObjective): { loss: tf.Scalar; hits: tf.Scalar } {
-  const adapted = adaptToSupport(params, task, objective.innerSteps, objective.innerLearningRate);
-  return queryLoss(adapted, task, objective.batchNormAtTest);
+  return lossAfterAdaptation(params, imageAdaptationTask(task, objective.batchNormAtTest), objective);
 }
 
 /**
@@ -148,30 +154,7 @@ export function taskMetaGradient(
   task: MamlTask,
   objective: MamlObjective & { secondOrder: boolean },
 ): { loss: tf.Scalar; hits: tf.Scalar; grads: NamedTensors } {
-  const names = Object.keys(params);
-  const kept: { hits?: tf.Scalar } = {};
-  if (objective.secondOrder) {
-    // The inner steps run under this tape, so their gradients are differentiated too.
-    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
-      const r = postAdaptationLoss(byName(names, values), task, objective);
-      kept.hits = tf.keep(r.hits);
-      return r.loss;
-    })(names.map((n) => params[n]));
-    return { loss: value as tf.Scalar, hits: kept.hits!, grads: byName(names, grads) };
-  }
-  // First order: adapt outside any tape (inner gradients are plain values), then differentiate
-  // the query loss at the adapted parameters.
-  const adapted = tf.tidy(() => adaptToSupport(params, task, objective.innerSteps, objective.innerLearningRate));
-  try {
-    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
-      const r = queryLoss(byName(names, values), task, objective.batchNormAtTest);
-      kept.hits = tf.keep(r.hits);
-      return r.loss;
-    })(names.map((n) => adapted[n]));
-    return { loss: value as tf.Scalar, hits: kept.hits!, grads: byName(names, grads) };
-  } finally {
-    disposeTensors(adapted);
-  }
+  return mamlMetaGradient(params, imageAdaptationTask(task, objective.batchNormAtTest), objective);
 }
 
 function checkConfig(config: MamlConfig): void {

@@ -1,0 +1,217 @@
+// The LSTM meta-learner's machinery for any learner (Ravi & Larochelle 2017; see metalstm.ts for
+// the method and the dropped second derivative): the learner's named parameters as one row of
+// coordinates, T updates of the coordinate-wise LSTM unrolled on a support loss, and the
+// meta-gradient taken back through them step by step. The learner enters only through an
+// AdaptationTask, so the same code meta-learns a Conv-4 classifier and a sine-regression MLP.
+import * as tf from '@tensorflow/tfjs';
+import { disposeTensors, type NamedTensors } from '../nn/params';
+import type { AdaptationTask, ParameterLoss } from './adaptationTask';
+import { byName } from './innerLoop';
+import {
+  deriveStepWeights,
+  disposeState,
+  hiddenSizeOf,
+  initialState,
+  metaLearnerInputs,
+  metaLearnerStep,
+  STATE_KEYS,
+  type MetaLearnerState,
+  type StateKey,
+} from './metaLstmCell';
+
+// ---------------------------------------------------------------------------------------------
+// The learner's parameters as one row of coordinates.
+
+/** Where each named learner parameter lives in the flat [1, n] row. */
+export interface ParameterLayout {
+  names: string[];
+  shapes: number[][];
+  sizes: number[];
+  total: number;
+}
+
+export function layoutOf(params: NamedTensors): ParameterLayout {
+  const names = Object.keys(params);
+  const shapes = names.map((n) => params[n].shape.slice());
+  const sizes = names.map((n) => params[n].size);
+  return { names, shapes, sizes, total: sizes.reduce((a, b) => a + b, 0) };
+}
+
+/** Named parameters -> [1, n], in layout order. */
+export function flattenParameters(params: NamedTensors, layout: ParameterLayout): tf.Tensor2D {
+  return tf.concat(layout.names.map((n) => tf.reshape(params[n], [1, -1])), 1) as tf.Tensor2D;
+}
+
+/** [1, n] -> named parameters (differentiable: slices and reshapes). */
+export function unflattenParameters(flat: tf.Tensor2D, layout: ParameterLayout): NamedTensors {
+  const out: NamedTensors = {};
+  let offset = 0;
+  layout.names.forEach((name, i) => {
+    out[name] = tf.reshape(tf.slice(flat, [0, offset], [1, layout.sizes[i]]), layout.shapes[i]);
+    offset += layout.sizes[i];
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unrolling the updates, and the meta-gradient through them.
+
+/** What the meta-gradient needs from an unrolled run: states[0..T] and the data fed at each step. */
+export interface UpdateTrace {
+  states: MetaLearnerState[];
+  /** Per step t = 0..T-1: the meta-learner's input rows [5, n] and the learner's gradient [1, n]. */
+  inputs: tf.Tensor2D[];
+  gradients: tf.Tensor2D[];
+}
+
+export function disposeTrace(trace: UpdateTrace): void {
+  trace.states.forEach((s) => disposeState(s));
+  tf.dispose([...trace.inputs, ...trace.gradients]);
+}
+
+/**
+ * The support loss and its gradient at the flat parameters, from a separate, self-contained
+ * tf.valueAndGrads call (by name, then flattened: differentiating through the slices of the flat
+ * row would cost a padded copy of it per parameter tensor).
+ */
+export function supportGradient(
+  parameters: tf.Tensor2D,
+  layout: ParameterLayout,
+  supportLoss: ParameterLoss,
+): { loss: tf.Scalar; gradient: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const named = unflattenParameters(parameters, layout);
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => supportLoss(byName(layout.names, values)))(
+      layout.names.map((n) => named[n]),
+    );
+    return { loss: value as tf.Scalar, gradient: flattenParameters(byName(layout.names, grads), layout) };
+  });
+}
+
+/**
+ * Runs T meta-learner updates from `initial` [1, n] (not taken over: the result holds copies).
+ * Call it outside any gradient tape: each step's learner gradient and loss are computed as plain
+ * values and passed to the meta-learner as data (the paper's dropped second derivative). With
+ * `record`, every state and input is kept for backpropagateUpdates; otherwise only the final state.
+ */
+export function unrollUpdates(
+  meta: NamedTensors,
+  initial: tf.Tensor2D,
+  layout: ParameterLayout,
+  supportLoss: ParameterLoss,
+  updates: number,
+  record: boolean,
+): { final: MetaLearnerState; trace: UpdateTrace | null } {
+  let state = initialState(tf.clone(initial), hiddenSizeOf(meta));
+  const trace: UpdateTrace | null = record ? { states: [state], inputs: [], gradients: [] } : null;
+  const weights = tf.tidy(() => deriveStepWeights(meta));
+  for (let t = 0; t < updates; t++) {
+    const { loss, gradient } = supportGradient(state.parameters, layout, supportLoss);
+    const inputs = metaLearnerInputs(gradient, loss);
+    loss.dispose();
+    const from = state;
+    state = tf.tidy(() => metaLearnerStep(weights, from, inputs, gradient));
+    if (trace) {
+      trace.states.push(state);
+      trace.inputs.push(inputs);
+      trace.gradients.push(gradient);
+    } else {
+      disposeState(from);
+      tf.dispose([inputs, gradient]);
+    }
+  }
+  disposeTensors(weights);
+  return { final: state, trace };
+}
+
+/**
+ * Reverse-mode through the recorded updates, one step at a time: given d(loss)/d(c_T) [1, n],
+ * returns the gradient with respect to the meta-learner's weights and to c_0 = theta_0 [1, n].
+ * Each step is recomputed under its own small tape and its vector-Jacobian product taken as the
+ * gradient of sum(state_t * adjoint_t); the recorded inputs and gradients are constants. Steps are
+ * differentiated with respect to the step weights (deriveStepWeights), whose gradients are summed
+ * over the steps and carried back to the meta-learner's weights once at the end.
+ */
+export function backpropagateUpdates(
+  meta: NamedTensors,
+  trace: UpdateTrace,
+  finalAdjoint: tf.Tensor2D,
+): { metaGradients: NamedTensors; initialGradient: tf.Tensor2D } {
+  const metaNames = Object.keys(meta);
+  const weights = tf.tidy(() => deriveStepWeights(meta));
+  const names = Object.keys(weights);
+  let adjoint: Partial<Record<StateKey, tf.Tensor>> = { parameters: tf.clone(finalAdjoint) };
+  const weightGradients: tf.Tensor[] = names.map((n) => tf.zerosLike(weights[n]));
+  for (let t = trace.inputs.length - 1; t >= 0; t--) {
+    const previous = trace.states[t];
+    const inputs = trace.inputs[t];
+    const gradient = trace.gradients[t];
+    const current = adjoint;
+    const keys = STATE_KEYS.filter((k) => current[k] !== undefined);
+    const grads = tf.tidy(() =>
+      tf.grads((...values: tf.Tensor[]) => {
+        const from = {} as MetaLearnerState;
+        STATE_KEYS.forEach((k, i) => (from[k] = values[names.length + i] as tf.Tensor2D));
+        const next = metaLearnerStep(byName(names, values), from, inputs, gradient);
+        return tf.addN(keys.map((k) => tf.sum(tf.mul(next[k], current[k]!)))) as tf.Scalar;
+      })([...names.map((n) => weights[n]), ...STATE_KEYS.map((k) => previous[k])]),
+    );
+    names.forEach((_, i) => {
+      const sum = tf.add(weightGradients[i], grads[i]);
+      weightGradients[i].dispose();
+      weightGradients[i] = sum;
+    });
+    tf.dispose(Object.values(current) as tf.Tensor[]);
+    tf.dispose(grads.slice(0, names.length));
+    adjoint = {};
+    STATE_KEYS.forEach((k, i) => (adjoint[k] = grads[names.length + i]));
+  }
+  // The chain through deriveStepWeights (slices, transposes and concatenations of the weights).
+  const raw = tf.tidy(() =>
+    tf.grads((...values: tf.Tensor[]) => {
+      const derived = deriveStepWeights(byName(metaNames, values));
+      return tf.addN(names.map((n, i) => tf.sum(tf.mul(derived[n], weightGradients[i])))) as tf.Scalar;
+    })(metaNames.map((n) => meta[n])),
+  );
+  tf.dispose(weightGradients);
+  disposeTensors(weights);
+  const initialGradient = adjoint.parameters as tf.Tensor2D;
+  for (const k of STATE_KEYS) if (k !== 'parameters') adjoint[k]?.dispose();
+  return { metaGradients: byName(metaNames, raw), initialGradient };
+}
+
+/**
+ * One task's meta-objective (the query objective after T updates), its hit count, and the
+ * meta-gradient: by learner parameter name (for theta_0) and by meta-learner weight name. The
+ * caller disposes everything returned.
+ */
+export function updatesMetaGradient(
+  learner: NamedTensors,
+  meta: NamedTensors,
+  task: AdaptationTask,
+  updates: number,
+): { loss: tf.Scalar; hits: tf.Scalar; learnerGradients: NamedTensors; metaGradients: NamedTensors } {
+  const layout = layoutOf(learner);
+  const initial = tf.tidy(() => flattenParameters(learner, layout));
+  const { final, trace } = unrollUpdates(meta, initial, layout, task.supportLoss, updates, true);
+  initial.dispose();
+  try {
+    const kept: { hits?: tf.Scalar } = {};
+    const finalNamed = tf.tidy(() => unflattenParameters(final.parameters, layout));
+    const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
+      const r = task.queryObjective(byName(layout.names, values));
+      kept.hits = tf.keep(r.hits);
+      return r.loss;
+    })(layout.names.map((n) => finalNamed[n]));
+    disposeTensors(finalNamed);
+    const grad = tf.tidy(() => flattenParameters(byName(layout.names, grads), layout));
+    tf.dispose(grads);
+    const { metaGradients, initialGradient } = backpropagateUpdates(meta, trace!, grad);
+    grad.dispose();
+    const learnerGradients = tf.tidy(() => unflattenParameters(initialGradient, layout));
+    initialGradient.dispose();
+    return { loss: value as tf.Scalar, hits: kept.hits!, learnerGradients, metaGradients };
+  } finally {
+    disposeTrace(trace!);
+  }
+}
