@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseSplit, type SplitProportions } from '../core/episodes/split';
 import { methodNames, type Hyperparameters } from '../core/methods/registry';
+import { regressionMethodNames } from '../core/regression/registry';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -12,7 +13,7 @@ export class UsageError extends Error {
   }
 }
 
-export type DatasetKind = 'glyphs' | 'omniglot' | 'folder';
+export type DatasetKind = 'glyphs' | 'omniglot' | 'folder' | 'sinusoid';
 export type NodeBackend = 'wasm' | 'cpu';
 
 export interface ExperimentArgs {
@@ -38,6 +39,8 @@ export interface ExperimentArgs {
   augmentShift: number;
   augmentFlip: boolean;
   evalEpisodes: number;
+  /** sinusoid: adaptation step counts after which the test MSE is reported. */
+  evalSteps: number[];
   valEvery: number;
   valEpisodes: number;
   seed: number;
@@ -55,8 +58,10 @@ Trains a few-shot method on meta-train classes and evaluates it on held-out clas
 (mean accuracy and 95% confidence interval over test episodes).
 
 Data
-  --dataset glyphs|omniglot|folder   built-in procedural glyphs (default, offline), an Omniglot
-                                     archive, or an image folder / zip laid out <class>/<image>
+  --dataset glyphs|omniglot|folder|sinusoid
+                                     built-in procedural glyphs (default, offline), an Omniglot
+                                     archive, an image folder / zip laid out <class>/<image>, or
+                                     the sine-wave regression tasks of the MAML paper (generated)
   --data PATH                        omniglot: images_background.zip (or images_evaluation.zip);
                                      folder: a directory or .zip
   --eval-data PATH                   a second archive whose classes are the test set (e.g.
@@ -73,6 +78,8 @@ Episodes
   --train-way N                      ways of training episodes (default: --way; ProtoNet's paper
                                      trains 60-way)
   --train-shot K --train-query Q     shots and queries of training episodes (default: test values)
+  sinusoid: --shot K support points per task (default 10), --query Q test query points (default
+  100), --train-query query points of training tasks (default K); no --way
 
 Method
   --method NAME                      ${methodNames().join(', ')} (default protonet)
@@ -87,7 +94,9 @@ Method
   --augment-flip                     mirror training images at random (photos, not characters)
 
 Evaluation
-  --eval-episodes M                  test episodes (default 600)
+  --eval-episodes M                  test episodes (default 600); sinusoid: test tasks
+  --eval-steps A,B,...               sinusoid: report the test MSE after these numbers of
+                                     adaptation steps (default 1,10)
   --val-every N --val-episodes M     validate on the val split every N steps (default: 10 times
                                      per run, 100 episodes)
   --seed S                           seed of split, initialisation and training episodes (default 1)
@@ -111,6 +120,15 @@ function wholeNumber(name: string, text: string | undefined, fallback: number, m
     throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${text}".`);
   }
   return n;
+}
+
+function parseEvalSteps(text: string | undefined): number[] {
+  if (text === undefined) return [1, 10];
+  const steps = text.split(',').map((t) => Number(t.trim()));
+  if (steps.length === 0 || steps.some((n) => !Number.isInteger(n) || n < 0 || n > 1000)) {
+    throw new UsageError(`--eval-steps takes whole numbers from 0 to 1000 separated by commas (e.g. 1,10), got "${text}".`);
+  }
+  return steps;
 }
 
 export function parseExperimentArgs(argv: string[]): ExperimentArgs {
@@ -142,6 +160,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
         'augment-shift': { type: 'string' },
         'augment-flip': { type: 'boolean' },
         'eval-episodes': { type: 'string' },
+        'eval-steps': { type: 'string' },
         'val-every': { type: 'string' },
         'val-episodes': { type: 'string' },
         seed: { type: 'string' },
@@ -158,8 +177,16 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   }
   const str = (name: string) => values[name] as string | undefined;
   const dataset = (str('dataset') ?? 'glyphs') as DatasetKind;
-  if (!['glyphs', 'omniglot', 'folder'].includes(dataset)) {
-    throw new UsageError(`--dataset must be glyphs, omniglot or folder, got "${dataset}".`);
+  if (!['glyphs', 'omniglot', 'folder', 'sinusoid'].includes(dataset)) {
+    throw new UsageError(`--dataset must be glyphs, omniglot, folder or sinusoid, got "${dataset}".`);
+  }
+  const sinusoid = dataset === 'sinusoid';
+  if (sinusoid) {
+    const imageOnly = ['data', 'eval-data', 'split', 'rotations', 'image-size', 'channels', 'way', 'train-way', 'augment-shift', 'augment-flip'];
+    const given = imageOnly.filter((name) => values[name] !== undefined);
+    if (given.length > 0) {
+      throw new UsageError(`--dataset sinusoid generates 1-D regression tasks; ${given.map((n) => `--${n}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for image datasets.`);
+    }
   }
   if ((dataset === 'omniglot' || dataset === 'folder') && !str('data')) {
     throw new UsageError(
@@ -174,10 +201,12 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   if (str('method') !== undefined && str('compare') !== undefined) {
     throw new UsageError('Give either --method NAME or --compare A,B,... (not both).');
   }
-  const methods = str('compare') !== undefined ? str('compare')!.split(',').map((m) => m.trim()) : [str('method') ?? 'protonet'];
+  const methods = str('compare') !== undefined ? str('compare')!.split(',').map((m) => m.trim()) : [str('method') ?? (sinusoid ? 'maml' : 'protonet')];
+  const known = sinusoid ? regressionMethodNames() : methodNames();
   for (const method of methods) {
-    if (!methodNames().includes(method)) {
-      throw new UsageError(`${str('compare') !== undefined ? '--compare' : '--method'} takes methods among ${methodNames().join(', ')}; got "${method}".`);
+    if (!known.includes(method)) {
+      const why = sinusoid && method === 'protonet' ? ' (Prototypical Networks classify; sine waves are regression)' : '';
+      throw new UsageError(`${str('compare') !== undefined ? '--compare' : '--method'} takes methods among ${known.join(', ')}; got "${method}"${why}.`);
     }
   }
   if (new Set(methods).size !== methods.length) throw new UsageError(`--compare lists a method twice: ${methods.join(',')}.`);
@@ -205,8 +234,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     throw new UsageError(`--channels must be 1 or 3, got "${channelsText}".`);
   }
   const way = wholeNumber('way', str('way'), 5, 2);
-  const shot = wholeNumber('shot', str('shot'), 1, 1);
-  const query = wholeNumber('query', str('query'), 15, 1);
+  const shot = wholeNumber('shot', str('shot'), sinusoid ? 10 : 1, 1);
+  const query = wholeNumber('query', str('query'), sinusoid ? 100 : 15, 1);
   const episodes = wholeNumber('episodes', str('episodes'), 2000, 0);
   return {
     dataset,
@@ -223,12 +252,13 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     query,
     trainWay: wholeNumber('train-way', str('train-way'), way, 2),
     trainShot: wholeNumber('train-shot', str('train-shot'), shot, 1),
-    trainQuery: wholeNumber('train-query', str('train-query'), query, 1),
+    trainQuery: wholeNumber('train-query', str('train-query'), sinusoid ? shot : query, 1),
     episodes,
     metaBatch: str('meta-batch') === undefined ? undefined : wholeNumber('meta-batch', str('meta-batch'), 1, 1),
     augmentShift: wholeNumber('augment-shift', str('augment-shift'), 0, 0),
     augmentFlip: Boolean(values['augment-flip']),
     evalEpisodes: wholeNumber('eval-episodes', str('eval-episodes'), 600, 1),
+    evalSteps: parseEvalSteps(str('eval-steps')),
     valEvery: wholeNumber('val-every', str('val-every'), Math.max(1, Math.round(episodes / 10)), 0),
     valEpisodes: wholeNumber('val-episodes', str('val-episodes'), 100, 1),
     seed: wholeNumber('seed', str('seed'), 1, 0),

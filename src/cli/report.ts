@@ -27,19 +27,16 @@ export interface ComparisonRow {
   status: string;
 }
 
-/** One line per method: accuracy +- CI and the paired difference to the first method. */
-export function printComparison(rows: ComparisonRow[], stream: NodeJS.WriteStream = process.stdout): void {
-  const header: ComparisonRow = {
-    method: 'method',
-    accuracy: 'accuracy (95% CI)',
-    difference: `paired difference vs ${rows[0]?.method ?? ''}`,
-    batchNorm: 'batch norm at test',
-    status: 'training',
-  };
-  const all = [header, ...rows];
-  const keys: Array<keyof ComparisonRow> = ['method', 'accuracy', 'difference', 'batchNorm', 'status'];
-  const widths = keys.map((k) => Math.max(...all.map((r) => r[k].length)));
-  const line = (r: ComparisonRow) => keys.map((k, i) => r[k].padEnd(widths[i])).join('  ').trimEnd();
+/** Aligned columns under a header row and a rule. */
+export function printColumns(header: string[], rows: string[][], stream: NodeJS.WriteStream = process.stdout): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
   stream.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of rows) stream.write(`${line(r)}\n`);
+}
+
+/** One line per method: accuracy +- CI and the paired difference to the first method. */
+export function printComparison(rows: ComparisonRow[], stream: NodeJS.WriteStream = process.stdout): void {
+  const header = ['method', 'accuracy (95% CI)', `paired difference vs ${rows[0]?.method ?? ''}`, 'batch norm at test', 'training'];
+  printColumns(header, rows.map((r) => [r.method, r.accuracy, r.difference, r.batchNorm, r.status]), stream);
 }

@@ -4,20 +4,17 @@
 // comparing) and write JSON. Used by `npm run experiment` and `npm start`.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type InitialisedBackend } from '../core/backend';
 import { describeSplits } from '../core/episodes/split';
 import { createMethod, getMethodSpec, resolveHyperparameters, type Hyperparameters } from '../core/methods/registry';
 import { conv4EmbeddingSize, defaultConv4, type Conv4Config } from '../core/nn/conv4';
 import { evaluate, type EvaluationResult } from '../core/train/evaluate';
 import { formatAccuracy, pairedDifference } from '../core/train/stats';
 import { train, type TrainingResult } from '../core/train/train';
-import { registerThreadedWasmForNode } from '../node/threadedWasm';
 import type { ExperimentArgs } from './experimentArgs';
 import { loadPools, type LoadedPools } from './loadDatasets';
 import { formatDuration, progressBar } from './progress';
 import { printComparison, printTable, projectVersion } from './report';
-
-export const log = (line: string) => process.stderr.write(`${line}\n`);
+import { hyperparametersFor, initCliBackend, log, stopOnInterrupt } from './runCommon';
 
 /** What one method's run produced. */
 interface MethodRun {
@@ -29,29 +26,6 @@ interface MethodRun {
   metaBatch: number;
   training: TrainingResult;
   evaluation: EvaluationResult | null;
-}
-
-/**
- * Splits --hp settings between methods: "maml.innerSteps=5" goes to maml only; a plain
- * "learningRate=0.002" goes to every compared method that has that setting.
- */
-export function hyperparametersFor(method: string, methods: string[], given: Hyperparameters): Hyperparameters {
-  const out: Hyperparameters = {};
-  for (const [key, value] of Object.entries(given)) {
-    const dot = key.indexOf('.');
-    if (dot > 0) {
-      const target = key.slice(0, dot);
-      if (!methods.includes(target)) throw new Error(`--hp ${key}: "${target}" is not one of the methods run (${methods.join(', ')}).`);
-      if (target === method) out[key.slice(dot + 1)] = value;
-      continue;
-    }
-    const owners = methods.filter((m) => key in getMethodSpec(m).defaults);
-    if (owners.length === 0) {
-      throw new Error(`--hp ${key}: none of ${methods.join(', ')} has a setting "${key}".`);
-    }
-    if (owners.includes(method) || methods.length === 1) out[key] = value;
-  }
-  return out;
 }
 
 async function runMethod(
@@ -168,11 +142,7 @@ function runJson(run: MethodRun) {
 
 export async function runExperiment(args: ExperimentArgs): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const backend: InitialisedBackend = await initBackend(
-    args.backend,
-    args.backend === 'wasm' ? { threads: args.threads, nodeThreadedWasm: registerThreadedWasmForNode } : {},
-  );
-  log(`Backend: ${backend.backend} (${backend.info})`);
+  const backend = await initCliBackend(args);
   const pools = await loadPools(args, log);
   for (const w of pools.warnings.slice(0, 10)) log(`warning: ${w}`);
   if (pools.warnings.length > 10) log(`warning: ... and ${pools.warnings.length - 10} more`);
@@ -186,16 +156,11 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
   // Check every method's settings before spending time on training any of them.
   for (const name of methods) resolveHyperparameters(getMethodSpec(name), hyperparametersFor(name, methods, args.hyper));
 
-  let stopRequested = false;
-  process.once('SIGINT', () => {
-    stopRequested = true;
-    log('\nStopping after this step (Ctrl-C again to quit at once) ...');
-    process.once('SIGINT', () => process.exit(130));
-  });
+  const stopRequested = stopOnInterrupt();
   const runs: MethodRun[] = [];
   for (const name of methods) {
-    if (stopRequested) break;
-    runs.push(await runMethod(name, args, methods, pools, backbone, () => stopRequested));
+    if (stopRequested()) break;
+    runs.push(await runMethod(name, args, methods, pools, backbone, stopRequested));
   }
   const seconds = (performance.now() - t0) / 1000;
 

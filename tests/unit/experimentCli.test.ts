@@ -30,11 +30,20 @@ describe('parseExperimentArgs', () => {
     expect(() => parseExperimentArgs(['--wya', '5'])).toThrow(UsageError);
     expect(() => parseExperimentArgs(['--shot', '0'])).toThrow(/--shot must be a whole number of at least 1/);
     expect(() => parseExperimentArgs(['--dataset', 'omniglot'])).toThrow(/needs --data PATH/);
-    expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot or folder/);
+    expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot, folder or sinusoid/);
     expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method takes methods among protonet/);
     expect(() => parseExperimentArgs(['--method', 'maml', '--compare', 'protonet,maml'])).toThrow(/not both/);
     expect(parseExperimentArgs(['--compare', 'protonet,fomaml']).methods).toEqual(['protonet', 'fomaml']);
     expect(() => parseExperimentArgs(['--backend', 'webgl'])).toThrow(/wasm or cpu/);
+  });
+
+  it('reads sine-wave regression flags, with the paper\'s K = 10 and regression methods only', () => {
+    const a = parseExperimentArgs(['--dataset', 'sinusoid', '--compare', 'maml,finetune', '--eval-steps', '0,1,10']);
+    expect(a).toMatchObject({ dataset: 'sinusoid', methods: ['maml', 'finetune'], shot: 10, query: 100, trainShot: 10, trainQuery: 10, evalSteps: [0, 1, 10] });
+    expect(parseExperimentArgs(['--dataset', 'sinusoid']).methods).toEqual(['maml']);
+    expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--method', 'protonet'])).toThrow(/Prototypical Networks classify; sine waves are regression/);
+    expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--way', '5'])).toThrow(/--way is for image datasets/);
+    expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--eval-steps', '1,x'])).toThrow(/--eval-steps takes whole numbers/);
   });
 });
 
@@ -86,5 +95,20 @@ describe('npm run experiment', () => {
     const [a, b] = json.runs.map((x: { evaluation: { perEpisodeAccuracy: number[] } }) => x.evaluation.perEpisodeAccuracy);
     const mean = a.reduce((s: number, v: number, i: number) => s + (b[i] - v), 0) / a.length;
     expect(json.comparison[0].difference.mean).toBeCloseTo(mean, 10);
+  });
+
+  it('runs sine-wave regression: MSE after 1 and 10 steps per method, paired differences, JSON', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fsl-')), 'sine.json');
+    const r = cli(['--dataset', 'sinusoid', '--compare', 'maml,finetune', '--episodes', '30', '--eval-episodes', '40', '--threads', '1', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/MSE after 1 step \(95% CI\)\s+MSE after 10 steps \(95% CI\)/);
+    expect(r.stdout).toMatch(/^MAML\s+\d+\.\d{3} ± \d+\.\d{3}\s+\d+\.\d{3} ± \d+\.\d{3}\s+baseline/m);
+    expect(r.stdout).toMatch(/^Fine-tuning baseline.*-?\d+\.\d{3} ± \d+\.\d{3}\s+-?\d+\.\d{3} ± \d+\.\d{3}$/m);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.config).toMatchObject({ dataset: 'sinusoid', testTasks: { shot: 10, query: 100 }, evalSteps: [1, 10] });
+    expect(json.runs).toHaveLength(2);
+    expect(json.runs[0].training.curve).toHaveLength(30);
+    expect(json.runs[0].evaluation.mse[1].perTask).toHaveLength(40);
+    expect(json.comparison[0].differences[0].difference.episodes).toBe(40);
   });
 });

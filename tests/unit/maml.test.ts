@@ -158,7 +158,7 @@ describe('MAML state, memory and failures', () => {
     const wild = smallMaml({ innerLearningRate: 1e12 });
     const r = await train(wild, { trainPool: pool, trainSettings: settings, steps: 20, seed: 1 });
     expect(r.status).toBe('diverged');
-    expect(r.message).toMatch(/diverged at step \d+: the loss became (NaN|Infinity).*Lower the learning rate/);
+    expect(r.message).toMatch(/diverged at step \d+: the loss became (NaN|Infinity).*Lower the inner learning rate \(innerLearningRate, now 1000000000000\)/);
     expect(r.curve.length).toBe(r.stepsDone);
     method.dispose();
     wild.dispose();

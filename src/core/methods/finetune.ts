@@ -58,6 +58,7 @@ import { fitHeadValues, type HeadValues } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadKind, type HeadShape } from './heads';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
+import { learningRateAdvice } from './divergenceAdvice';
 
 export interface FineTuneConfig {
   backbone: Conv4Config;
@@ -207,6 +208,11 @@ export class FineTune implements FewShotMethod {
     this.headShape = { kind: config.head, scale: config.cosineScale };
     this.rowOfClass = config.trainClasses ? new Map(config.trainClasses.map((c, row) => [c, row])) : null;
   }
+
+  divergenceAdvice(): string {
+    return learningRateAdvice('pre-training learning rate', this.config.learningRate);
+  }
+
 
   labels(): MethodLabels {
     return {

@@ -35,6 +35,7 @@ import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
+import { mamlAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MamlQueryNormalisation = 'support' | 'batch';
@@ -188,6 +189,11 @@ export class Maml implements FewShotMethod {
     this.params = initConv4(config.backbone, rng);
     this.headSeed = rng.derive('maml-head').nextUint32();
   }
+
+  divergenceAdvice(): string {
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
+  }
+
 
   labels(): MethodLabels {
     const support = this.config.batchNormAtTest === 'support';

@@ -45,6 +45,7 @@ import { flattenParameters, layoutOf, unflattenParameters, unrollUpdates, update
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { HyperparameterInfo, MethodSpec } from './registry';
+import { metaLstmAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MetaLstmQueryNormalisation = 'support' | 'batch';
@@ -81,8 +82,8 @@ export const METALSTM_DEFAULTS: Omit<MetaLstmConfig, 'backbone' | 'seed'> = {
 };
 
 /** Name prefixes in the method's one map of learnable tensors. */
-const LEARNER = 'learner/';
-const META = 'metaLearner/';
+export const LEARNER = 'learner/';
+export const META = 'metaLearner/';
 
 /** A support set as tensors. */
 export interface SupportTensors {
@@ -171,7 +172,7 @@ function checkConfig(config: MetaLstmConfig): void {
 }
 
 /** Entries of `all` whose names start with `prefix`, with the prefix removed (same tensors). */
-function withPrefix(all: NamedTensors, prefix: string): NamedTensors {
+export function withPrefix(all: NamedTensors, prefix: string): NamedTensors {
   const out: NamedTensors = {};
   for (const [name, t] of Object.entries(all)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = t;
   return out;
@@ -191,6 +192,11 @@ export class MetaLstm implements FewShotMethod {
     for (const [n, t] of Object.entries(initMetaLearner(config.hiddenSize, rng.derive('meta-lstm')))) this.weights[META + n] = t;
     this.headSeed = rng.derive('meta-lstm-head').nextUint32();
   }
+
+  divergenceAdvice(): string {
+    return metaLstmAdvice(this.config.learningRate, this.config.gradientClip);
+  }
+
 
   labels(): MethodLabels {
     const support = this.config.batchNormAtTest === 'support';

@@ -41,6 +41,8 @@ export interface FewShotMethod {
   adapt(support: LabeledImages, way: number): Promise<Predictor>;
   /** Facts that qualify this method's results. */
   labels(): MethodLabels;
+  /** What to change when training diverges, naming the learning rate(s) involved. */
+  divergenceAdvice?(): string;
   /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
   /** Restores state saved from `stateTensors` (names and shapes are checked). */

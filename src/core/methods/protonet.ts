@@ -16,6 +16,7 @@ import {
 import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import { learningRateAdvice } from './divergenceAdvice';
 
 export interface ProtoNetConfig {
   backbone: Conv4Config;
@@ -71,6 +72,11 @@ export class ProtoNet implements FewShotMethod {
     this.params = initConv4(config.backbone, new Rng(config.seed));
     this.running = initRunningStats(config.backbone);
   }
+
+  divergenceAdvice(): string {
+    return learningRateAdvice('learning rate', this.config.learningRate);
+  }
+
 
   labels(): MethodLabels {
     return { batchNormAtTest: this.config.batchNormAtTest };

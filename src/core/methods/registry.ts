@@ -97,7 +97,7 @@ export function getMethodSpec(name: string): MethodSpec {
  * Merges user settings over the method's defaults, checking each name, type, choice and range;
  * throws with every problem listed.
  */
-export function resolveHyperparameters(spec: MethodSpec, given: Hyperparameters = {}): Hyperparameters {
+export function resolveHyperparameters(spec: Pick<MethodSpec, 'title' | 'defaults' | 'hyperparameters'>, given: Hyperparameters = {}): Hyperparameters {
   const out: Hyperparameters = { ...spec.defaults };
   const problems: string[] = [];
   for (const [name, value] of Object.entries(given)) {

@@ -1,11 +1,12 @@
-// The meta-training loop shared by every method: draws seeded episodes, runs the method's training
-// step, records learning curves, validates on held-out classes at intervals, and stops cleanly on
-// request or when the loss diverges (keeping everything recorded so far).
+// Meta-training on image episodes for every method: draws seeded episodes (augmented if asked),
+// runs the method's training step and validates on held-out classes at intervals, through the
+// shared loop (loop.ts: curves, stop on request, stop on divergence with the last good parameters).
 import { augmentImages, isAugmenting, type AugmentOptions } from '../data/augment';
 import type { Episode, SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
-import type { FewShotMethod } from '../methods/method';
+import type { FewShotMethod, StepMetrics } from '../methods/method';
 import { evaluate } from './evaluate';
+import { runTrainingLoop, type LoopPoint, type LoopResult } from './loop';
 import { Rng } from '../rng';
 import type { AccuracySummary } from './stats';
 
@@ -34,82 +35,49 @@ export interface TrainingOptions {
   shouldStop?: () => boolean;
 }
 
-export interface CurvePoint {
-  step: number;
-  loss: number;
-  accuracy: number;
-  learningRate: number;
-  /** Seconds since the loop started. */
-  elapsed: number;
-}
+/** One step of the learning curve: loss, query accuracy and learning rate, seconds since the start. */
+export type CurvePoint = LoopPoint<StepMetrics>;
 
 export interface ValidationPoint {
   step: number;
   summary: AccuracySummary;
 }
 
-export interface TrainingResult {
-  curve: CurvePoint[];
-  validation: ValidationPoint[];
-  /** 'done', 'stopped' by request, or 'diverged' (non-finite loss). */
-  status: 'done' | 'stopped' | 'diverged';
-  /** Steps completed, counting from 0 (so a resumed run reports its total). */
-  stepsDone: number;
-  seconds: number;
-  /** A message for the user when status is not 'done'. */
-  message?: string;
-}
+export type TrainingResult = LoopResult<StepMetrics, ValidationPoint>;
 
 export async function train(method: FewShotMethod, options: TrainingOptions): Promise<TrainingResult> {
   const batch = options.episodesPerStep ?? 1;
-  const start = options.startStep ?? 0;
   checkSampler(options.trainPool, options.trainSettings);
   if (options.valPool && options.valSettings) checkSampler(options.valPool, options.valSettings);
-  if (!Number.isInteger(options.steps) || options.steps < 0) {
-    throw new Error(`The number of training steps must be a whole number, got ${options.steps}.`);
-  }
-  const curve: CurvePoint[] = [];
-  const validation: ValidationPoint[] = [];
-  const t0 = nowSeconds();
-  let status: TrainingResult['status'] = 'done';
-  let message: string | undefined;
-  let step = start;
-  for (; step < options.steps; step++) {
-    if (options.shouldStop?.()) {
-      status = 'stopped';
-      message = `Stopped at step ${step} of ${options.steps}.`;
-      break;
-    }
-    const episodes: Episode[] = [];
-    for (let b = 0; b < batch; b++) {
-      const index = step * batch + b;
-      const episode = episodeAt(options.trainPool, options.trainSettings, options.seed, index);
-      episodes.push(isAugmenting(options.augment) ? augmentEpisode(episode, options.augment, options.seed, index) : episode);
-    }
-    const metrics = await method.trainStep(episodes, step);
-    if (!Number.isFinite(metrics.loss)) {
-      status = 'diverged';
-      message =
-        `Training diverged at step ${step + 1}: the loss became ${metrics.loss}. ` +
-        `Lower the learning rate (now ${metrics.learningRate}) and train again; the curve up to here is kept.`;
-      break;
-    }
-    const point: CurvePoint = { step: step + 1, ...metrics, elapsed: nowSeconds() - t0 };
-    curve.push(point);
-    await options.onStep?.(point);
-    const valEvery = options.valEvery ?? 0;
-    if (options.valPool && options.valSettings && valEvery > 0 && (step + 1) % valEvery === 0) {
+  const valEvery = options.valEvery ?? 0;
+  return runTrainingLoop<Episode[], StepMetrics, ValidationPoint>({
+    method,
+    steps: options.steps,
+    startStep: options.startStep,
+    batchAt: (step) => {
+      const episodes: Episode[] = [];
+      for (let b = 0; b < batch; b++) {
+        const index = step * batch + b;
+        const episode = episodeAt(options.trainPool, options.trainSettings, options.seed, index);
+        episodes.push(isAugmenting(options.augment) ? augmentEpisode(episode, options.augment, options.seed, index) : episode);
+      }
+      return episodes;
+    },
+    trainStep: (episodes, step) => method.trainStep(episodes, step),
+    divergenceAdvice: (metrics) => method.divergenceAdvice?.() ?? `Lower the learning rate (now ${metrics.learningRate}) and train again.`,
+    validateAfter: async (step) => {
+      if (!options.valPool || !options.valSettings || valEvery <= 0 || step % valEvery !== 0) return null;
       const result = await evaluate(method, options.valPool, options.valSettings, {
         episodes: options.valEpisodes ?? 100,
         seed: options.valSeed ?? 7,
         shouldStop: options.shouldStop,
       });
-      const v = { step: step + 1, summary: result.summary };
-      validation.push(v);
-      await options.onValidation?.(v);
-    }
-  }
-  return { curve, validation, status, stepsDone: step, seconds: nowSeconds() - t0, message };
+      return { step, summary: result.summary };
+    },
+    onStep: options.onStep,
+    onValidation: options.onValidation,
+    shouldStop: options.shouldStop,
+  });
 }
 
 /** Augments support and query images with a stream that depends only on (seed, episode index). */
@@ -118,6 +86,3 @@ function augmentEpisode(episode: Episode, augment: AugmentOptions, seed: number,
   return { ...episode, support: augmentImages(episode.support, augment, rng), query: augmentImages(episode.query, augment, rng) };
 }
 
-function nowSeconds(): number {
-  return performance.now() / 1000;
-}

@@ -1,0 +1,107 @@
+// The fine-tuning baseline on sine-wave regression, the "pretrained" model of the MAML paper
+// (section 5.1): one MLP trained to regress all tasks jointly (each step: the MSE over every point
+// of a batch of tasks, Adam), then, per test task, fine-tuned by plain SGD on its K support points.
+// Since the phases vary, the jointly trained model learns roughly the mean function, which is why
+// a few steps of fine-tuning from it do poorly: the point of the paper's comparison.
+import * as tf from '@tensorflow/tfjs';
+import type { MethodLabels } from '../methods/method';
+import { Adam } from '../nn/adam';
+import { initMlp, SINE_MLP_SIZES } from '../nn/mlp';
+import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { Rng } from '../rng';
+import { column, disposePoints, meanSquaredError, sgdFit } from './regressionLearner';
+import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
+import type { Points, RegressionTask } from './sinusoid';
+import { learningRateAdvice } from '../methods/divergenceAdvice';
+
+export interface RegressionFineTuneConfig {
+  /** Adam step size of the joint pre-training. */
+  learningRate: number;
+  /** SGD step size when fine-tuning to a task's support points. */
+  adaptLearningRate: number;
+  seed: number;
+}
+
+/** Adam 0.001 as for MAML; fine-tuning with MAML's alpha = 0.01, so both adapt alike at test. */
+export const REGRESSION_FINETUNE_DEFAULTS: Omit<RegressionFineTuneConfig, 'seed'> = {
+  learningRate: 1e-3,
+  adaptLearningRate: 0.01,
+};
+
+/** All points of the tasks (support and query) in one column pair. */
+function allPoints(tasks: RegressionTask[]): { x: Float32Array; y: Float32Array } {
+  const parts = tasks.flatMap((t) => [t.support, t.query]);
+  const total = parts.reduce((n, p) => n + p.count, 0);
+  const x = new Float32Array(total);
+  const y = new Float32Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    x.set(p.x, offset);
+    y.set(p.y, offset);
+    offset += p.count;
+  }
+  return { x, y };
+}
+
+export class RegressionFineTune implements RegressionMethod {
+  readonly name = 'finetune';
+  private params: NamedTensors;
+  private optimizer = new Adam();
+
+  constructor(readonly config: RegressionFineTuneConfig) {
+    this.params = initMlp(SINE_MLP_SIZES, new Rng(config.seed));
+  }
+
+  labels(): MethodLabels {
+    return { pretraining: 'joint regression over all training tasks', adaptLearningRate: this.config.adaptLearningRate };
+  }
+
+  divergenceAdvice(): string {
+    return learningRateAdvice('pre-training learning rate', this.config.learningRate);
+  }
+
+
+  async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {
+    void step;
+    if (tasks.length === 0) throw new Error('Fine-tuning baseline trainStep needs at least one task.');
+    const { x, y } = allPoints(tasks);
+    const points = { x: column(x), y: column(y) };
+    const names = Object.keys(this.params);
+    try {
+      const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) =>
+        meanSquaredError(Object.fromEntries(names.map((n, i) => [n, values[i]])), points),
+      )(names.map((n) => this.params[n]));
+      const loss = (await value.data())[0];
+      value.dispose();
+      const named = Object.fromEntries(names.map((n, i) => [n, grads[i]]));
+      // A non-finite loss would poison every weight: keep the last good ones.
+      if (Number.isFinite(loss)) this.optimizer.apply(this.params, named, this.config.learningRate);
+      disposeTensors(named);
+      return { loss, learningRate: this.config.learningRate };
+    } finally {
+      disposePoints(points);
+    }
+  }
+
+  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
+    return sgdFit(this.params, support, x, steps, this.config.adaptLearningRate);
+  }
+
+  stateTensors(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
+    return out;
+  }
+
+  loadState(saved: SavedTensors): void {
+    assignNamed(this.params, saved, 'params/');
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  dispose(): void {
+    disposeTensors(this.params);
+    this.params = {};
+    this.optimizer.dispose();
+  }
+}

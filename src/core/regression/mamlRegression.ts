@@ -1,0 +1,117 @@
+// MAML and first-order MAML on sine-wave regression (Finn et al. 2017, section 5.1): the MLP's
+// meta-parameters are adapted by `innerSteps` SGD steps of size alpha on each task's K support
+// points, the query MSE after adaptation is the meta-objective, and Adam minimises its mean over
+// the meta-batch. The meta-gradient is methods/mamlMetaGradient.ts, the same code as for images.
+import * as tf from '@tensorflow/tfjs';
+import { mamlMetaGradient } from '../methods/mamlMetaGradient';
+import type { MethodLabels } from '../methods/method';
+import { registerSecondOrderGradients } from '../nn/gradients';
+import { Adam } from '../nn/adam';
+import { GradientSum } from '../nn/gradientSum';
+import { initMlp, SINE_MLP_SIZES, tileParameters } from '../nn/mlp';
+import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { Rng } from '../rng';
+import { disposePoints, regressionAdaptationTask, sgdFit, stackedPointTensors } from './regressionLearner';
+import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
+import type { Points, RegressionTask } from './sinusoid';
+import { mamlAdvice } from '../methods/divergenceAdvice';
+
+export interface RegressionMamlConfig {
+  secondOrder: boolean;
+  /** SGD steps per task in meta-training (paper: 1). */
+  innerSteps: number;
+  /** alpha, the inner SGD step size in training and at test (paper: 0.01). */
+  innerLearningRate: number;
+  /** Adam step size on the meta-parameters (paper: 0.001). */
+  learningRate: number;
+  seed: number;
+}
+
+/** The paper's sine settings: one inner step of 0.01, Adam 0.001 (meta-batch 25: the spec's). */
+export const REGRESSION_MAML_DEFAULTS: Omit<RegressionMamlConfig, 'secondOrder' | 'seed'> = {
+  innerSteps: 1,
+  innerLearningRate: 0.01,
+  learningRate: 1e-3,
+};
+
+export class RegressionMaml implements RegressionMethod {
+  readonly name: 'maml' | 'fomaml';
+  private params: NamedTensors;
+  private optimizer = new Adam();
+
+  constructor(readonly config: RegressionMamlConfig) {
+    if (!Number.isInteger(config.innerSteps) || config.innerSteps < 0) {
+      throw new Error(`MAML settings: innerSteps must be a whole number >= 0, got ${config.innerSteps}.`);
+    }
+    registerSecondOrderGradients();
+    this.name = config.secondOrder ? 'maml' : 'fomaml';
+    this.params = initMlp(SINE_MLP_SIZES, new Rng(config.seed));
+  }
+
+  labels(): MethodLabels {
+    return { order: this.config.secondOrder ? 'second' : 'first', innerLearningRate: this.config.innerLearningRate };
+  }
+
+  divergenceAdvice(): string {
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
+  }
+
+
+  async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {
+    void step; // constant Adam step size, as in the paper
+    if (tasks.length === 0) throw new Error('MAML.trainStep needs at least one task.');
+    // All tasks of the batch adapt at once: T tiled copies of the meta-parameters, batched ops.
+    const support = stackedPointTensors(tasks.map((t) => t.support));
+    const query = stackedPointTensors(tasks.map((t) => t.query));
+    const tiled = tf.tidy(() => tileParameters(this.params, tasks.length));
+    const sum = new GradientSum();
+    try {
+      const r = mamlMetaGradient(tiled, regressionAdaptationTask(support, query, tasks.length), this.config);
+      const loss = (await r.loss.data())[0];
+      tf.dispose([r.loss, r.hits]);
+      // The meta-gradient of the originals is the sum over their copies.
+      sum.add(tf.tidy(() => {
+        const out: NamedTensors = {};
+        for (const [n, g] of Object.entries(r.grads)) out[n] = tf.reshape(tf.sum(g, 0), this.params[n].shape);
+        return out;
+      }));
+      disposeTensors(r.grads);
+      const mean = await sum.mean();
+      // Non-finite loss or gradient: no update, so the last good parameters stay.
+      if (mean === null || !Number.isFinite(loss)) {
+        disposeTensors(mean ?? undefined);
+        return { loss: Number.NaN, learningRate: this.config.learningRate };
+      }
+      this.optimizer.apply(this.params, mean, this.config.learningRate);
+      disposeTensors(mean);
+      return { loss, learningRate: this.config.learningRate };
+    } finally {
+      sum.dispose();
+      disposeTensors(tiled);
+      disposePoints(support);
+      disposePoints(query);
+    }
+  }
+
+  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
+    return sgdFit(this.params, support, x, steps, this.config.innerLearningRate);
+  }
+
+  stateTensors(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
+    return out;
+  }
+
+  loadState(saved: SavedTensors): void {
+    assignNamed(this.params, saved, 'params/');
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  dispose(): void {
+    disposeTensors(this.params);
+    this.params = {};
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+// The learner shared by the regression methods: an MLP on 1-D inputs with mean squared error,
+// tasks as AdaptationTasks (so methods/mamlMetaGradient.ts and methods/metaLstmUnroll.ts run on
+// it unchanged), and fitting by plain SGD with the outputs recorded after chosen step counts.
+import * as tf from '@tensorflow/tfjs';
+import type { AdaptationTask } from '../methods/adaptationTask';
+import { adaptParameters } from '../methods/innerLoop';
+import { mlpForward } from '../nn/mlp';
+import { disposeTensors, type NamedTensors } from '../nn/params';
+import type { Points } from './sinusoid';
+
+/** Points of one task ([n, 1] each) or of T tasks stacked ([T, n, 1] each). */
+export interface PointTensors {
+  x: tf.Tensor2D | tf.Tensor3D;
+  y: tf.Tensor2D | tf.Tensor3D;
+}
+
+export function column(values: Float32Array): tf.Tensor2D {
+  return tf.tensor2d(values, [values.length, 1]);
+}
+
+export function pointTensors(points: Points): PointTensors {
+  return { x: column(points.x), y: column(points.y) };
+}
+
+/** The points of T tasks with equal counts, stacked [T, n, 1]. */
+export function stackedPointTensors(list: readonly Points[]): PointTensors {
+  const n = list[0].count;
+  if (list.some((p) => p.count !== n)) throw new Error('Stacked tasks must all have the same number of points.');
+  const x = new Float32Array(list.length * n);
+  const y = new Float32Array(list.length * n);
+  list.forEach((p, t) => {
+    x.set(p.x, t * n);
+    y.set(p.y, t * n);
+  });
+  return { x: tf.tensor3d(x, [list.length, n, 1]), y: tf.tensor3d(y, [list.length, n, 1]) };
+}
+
+export function disposePoints(points: PointTensors): void {
+  tf.dispose([points.x, points.y]);
+}
+
+export function meanSquaredError(params: NamedTensors, points: PointTensors): tf.Scalar {
+  return tf.mean(tf.square(tf.sub(mlpForward(params, points.x), points.y))) as tf.Scalar;
+}
+
+/**
+ * A task for the gradient-based meta-learners: adapt on the support MSE, judged by the query MSE.
+ * With `tasks` > 1 the points are stacked [T, n, 1] and the parameters tiled (tileParameters): the
+ * support loss is the SUM of the tasks' MSEs, so each copy's gradient is its own task's gradient,
+ * and the query objective is their mean.
+ */
+export function regressionAdaptationTask(support: PointTensors, query: PointTensors, tasks = 1): AdaptationTask {
+  return {
+    supportLoss: (p) => (tasks === 1 ? meanSquaredError(p, support) : tf.mul(meanSquaredError(p, support), tasks)),
+    queryObjective: (adapted) => ({ loss: meanSquaredError(adapted, query), hits: tf.scalar(0) }),
+  };
+}
+
+/** Checks a list of step counts and returns the largest. */
+export function largestStep(steps: readonly number[]): number {
+  if (steps.length === 0) throw new Error('fit needs at least one number of adaptation steps.');
+  for (const s of steps) {
+    if (!Number.isInteger(s) || s < 0) throw new Error(`Adaptation steps must be whole numbers >= 0, got ${s}.`);
+  }
+  return Math.max(...steps);
+}
+
+/** Outputs at `x` as a flat array. */
+export async function outputsAt(params: NamedTensors, x: tf.Tensor2D): Promise<Float32Array> {
+  const out = tf.tidy(() => mlpForward(params, x));
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}
+
+/**
+ * Plain SGD with step size `learningRate` on the support MSE from `initial` (not modified),
+ * returning the outputs at `x` after each step count in `steps`.
+ */
+export async function sgdFit(
+  initial: NamedTensors,
+  support: Points,
+  x: Float32Array,
+  steps: readonly number[],
+  learningRate: number,
+): Promise<Float32Array[]> {
+  const last = largestStep(steps);
+  const points = pointTensors(support);
+  const grid = column(x);
+  const outputs = new Map<number, Float32Array>();
+  let current = initial;
+  try {
+    for (let s = 0; ; s++) {
+      if (steps.includes(s)) outputs.set(s, await outputsAt(current, grid));
+      if (s === last) break;
+      const from = current;
+      current = tf.tidy(() => adaptParameters(from, (p) => meanSquaredError(p, points), 1, learningRate));
+      if (from !== initial) disposeTensors(from);
+    }
+  } finally {
+    if (current !== initial) disposeTensors(current);
+    disposePoints(points);
+    grid.dispose();
+  }
+  return steps.map((s) => outputs.get(s)!);
+}
