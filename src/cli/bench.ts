@@ -1,7 +1,8 @@
 // `npm run bench`: times the Prototypical Networks training step that dominates training (5-way
 // 5-shot 15-query, 28x28x1 images, Conv-4 with 64 filters, Adam 1e-3) on each Node backend and
 // prints median/min/p90 milliseconds per step, achieved GFLOP/s, peak tensor memory and process
-// RSS; then MAML's and the LSTM meta-learner's meta-steps with their peak memory.
+// RSS; then every method's training step and test adaptation at its defaults, the sine-regression
+// methods, and MAML's and the LSTM meta-learner's meta-steps by inner steps, with peak memory.
 // Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default 1 and 2),
 // --steps N, --warmup N, --impl protonet|local (default protonet: the method's own trainStep),
 // --profile (per-kernel self time), --skip-maml, --json out.json.
@@ -17,7 +18,10 @@ import { initBackend, type BackendName } from '../core/backend';
 import { noiseEpisode } from '../core/episodes/noiseEpisode';
 import { measureMamlStep, type MamlBenchResult } from '../core/methods/mamlBench';
 import { measureMetaLstmStep, type MetaLstmBenchResult } from '../core/methods/metalstmBench';
-import { createMethod } from '../core/methods/registry';
+import { measureMethod, type MethodCost } from '../core/methods/methodBench';
+import { createMethod, METHODS } from '../core/methods/registry';
+import { measureRegressionMethod, type RegressionCost } from '../core/regression/regressionBench';
+import { regressionMethodNames } from '../core/regression/registry';
 import { conv4Forward, initConv4, type Conv4Config } from '../core/nn/conv4';
 import { installKernelProfiler, type KernelTiming } from '../core/nn/kernels';
 import { Rng } from '../core/rng';
@@ -281,12 +285,62 @@ async function main(): Promise<void> {
   printTable(rows);
   for (const r of rows) printProfile(r);
   const metaBackend = backends.includes('wasm') ? 'wasm' : 'cpu';
+  const methods = values['skip-maml'] ? [] : await benchMethods(metaBackend, threadCounts[0]);
+  const regression = values['skip-maml'] ? [] : await benchRegression(metaBackend, threadCounts[0]);
   const maml = values['skip-maml'] ? [] : await benchMaml(metaBackend, threadCounts[0]);
   const metalstm = values['skip-maml'] ? [] : await benchMetaLstm(metaBackend, threadCounts[0]);
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows, maml, metalstm }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ flopsPerStep: flops.total, impl, rows, methods, regression, maml, metalstm }, null, 2));
     console.log(`\nWrote ${values.json}`);
   }
+}
+
+/**
+ * Every registered method at its defaults (its meta-batch and filter count) on 5-way 1-shot
+ * 15-query 28x28 episodes: a training step, a test-time adaptation, and peak tensor memory.
+ */
+async function benchMethods(backend: BackendName, threads: number): Promise<Array<MethodCost & { method: string; metaBatch: number; filters: number }>> {
+  await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
+  const repeats = backend === 'cpu' ? 1 : 5;
+  console.log(`\nEach method at its defaults on ${backend}, 5-way 1-shot 15-query 28x28 episodes, median of ${repeats}:`);
+  console.log('| method | meta-batch | filters | ms per training step | ms per test adaptation | peak tensor MB | tensors leaked |');
+  console.log('|---|---|---|---|---|---|---|');
+  const out = [];
+  for (const spec of Object.values(METHODS)) {
+    const metaBatch = spec.metaBatch ?? 1;
+    const filters = spec.filters ?? FILTERS;
+    const backbone: Conv4Config = { inputShape: [SIDE, SIDE, 1], filters, blocks: BLOCKS };
+    const trainClasses = Array.from({ length: 64 }, (_, i) => i);
+    const method = createMethod(spec.name, { backbone, trainClassCount: trainClasses.length, trainClasses }, {}, 1);
+    const rng = new Rng(1).derive(`bench:${spec.name}`);
+    const episodes = Array.from({ length: metaBatch }, () => noiseEpisode(WAY, 1, QUERY, backbone.inputShape, rng));
+    try {
+      const cost = await measureMethod(method, episodes, { repeats });
+      out.push({ method: spec.name, metaBatch, filters, ...cost });
+      console.log(
+        `| ${spec.title} | ${metaBatch} | ${filters} | ${cost.msPerStep.toFixed(0)} | ${cost.msPerAdaptation.toFixed(0)} | ` +
+          `${(cost.peakBytes / 2 ** 20).toFixed(1)} | ${cost.tensorsLeaked} |`,
+      );
+    } finally {
+      method.dispose();
+    }
+  }
+  return out;
+}
+
+/** The sine-regression methods: a meta-step of their default meta-batch, and a 10-step fit. */
+async function benchRegression(backend: BackendName, threads: number): Promise<RegressionCost[]> {
+  await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
+  console.log(`\nSine-wave regression (MLP 1-40-40-1, K = 10) on ${backend}, median of 5:`);
+  console.log('| method | tasks per step | ms per training step | ms per 10-step fit | peak tensor MB | tensors leaked |');
+  console.log('|---|---|---|---|---|---|');
+  const out: RegressionCost[] = [];
+  for (const name of regressionMethodNames()) {
+    const c = await measureRegressionMethod(name);
+    out.push(c);
+    console.log(`| ${name} | ${c.metaBatch} | ${c.msPerStep.toFixed(1)} | ${c.msPerFit.toFixed(1)} | ${(c.peakBytes / 2 ** 20).toFixed(2)} | ${c.tensorsLeaked} |`);
+  }
+  return out;
 }
 
 /**
@@ -297,7 +351,7 @@ async function main(): Promise<void> {
 async function benchMaml(backend: BackendName, threads: number): Promise<MamlBenchResult[]> {
   await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
   const repeats = backend === 'cpu' ? 1 : 5;
-  console.log(`\nMAML meta-step per task on ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}, 5-way 1-shot 15-query, mean of ${repeats} steps:`);
+  console.log(`\nMAML meta-step per task on ${backend}${backend === 'wasm' ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}, 5-way 1-shot 15-query, median of ${repeats} steps:`);
   const results: MamlBenchResult[] = [];
   for (const [secondOrder, innerSteps] of [[true, 1], [true, 5], [false, 1], [false, 5]] as const) {
     results.push(await measureMamlStep({ secondOrder, innerSteps, query: 15, repeats }));
@@ -316,7 +370,7 @@ async function benchMaml(backend: BackendName, threads: number): Promise<MamlBen
 async function benchMetaLstm(backend: BackendName, threads: number): Promise<MetaLstmBenchResult[]> {
   await initBackend(backend, { threads: backend === 'wasm' ? threads : undefined, nodeThreadedWasm: registerThreadedWasmForNode });
   const repeats = backend === 'cpu' ? 1 : 3;
-  console.log(`\nLSTM meta-learner meta-step on ${backend}, 32-filter learner, 5-way 1-shot 15-query, mean of ${repeats} steps:`);
+  console.log(`\nLSTM meta-learner meta-step on ${backend}, 32-filter learner, 5-way 1-shot 15-query, median of ${repeats} steps:`);
   const results: MetaLstmBenchResult[] = [];
   for (const updates of [1, 5, 12]) results.push(await measureMetaLstmStep({ updates, query: 15, repeats }));
   console.log('| updates T | ms per meta-step | ms per test adaptation | peak tensor MB | tensors leaked |');

@@ -2,11 +2,11 @@
 // keeps every inner step's graph on the gradient tape, so its memory grows with the inner steps;
 // first order does not. Runs on synthetic episodes (seeded noise images), on whatever tfjs
 // backend is active.
-import * as tf from '@tensorflow/tfjs';
 import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { Rng } from '../rng';
 import { MAML_DEFAULTS, Maml } from './maml';
+import { measureMethod } from './methodBench';
 
 export interface MamlBenchOptions {
   secondOrder: boolean;
@@ -28,7 +28,7 @@ export interface MamlBenchResult {
   secondOrder: boolean;
   innerSteps: number;
   metaBatch: number;
-  /** Mean wall time of a meta-step over the timed repeats. */
+  /** Median wall time of a meta-step over the timed repeats. */
   msPerMetaStep: number;
   /** tf.profile's peakBytes: the most tensor memory alive at once during one step. */
   peakBytes: number;
@@ -54,23 +54,15 @@ export async function measureMamlStep(options: MamlBenchOptions): Promise<MamlBe
     innerLearningRate: 0.01,
   });
   try {
-    await method.trainStep(episodes, 0); // warm-up: makes the output layer and Adam's state
-    const tensorsBefore = tf.memory().numTensors;
-    const start = performance.now();
-    for (let i = 0; i < repeats; i++) await method.trainStep(episodes, i + 1);
-    const msPerMetaStep = (performance.now() - start) / repeats;
-    const bytesBefore = tf.memory().numBytes;
-    const profile = await tf.profile(async () => {
-      await method.trainStep(episodes, repeats + 1);
-    });
+    const cost = await measureMethod(method, episodes, { repeats, adaptations: 0 });
     return {
       secondOrder: options.secondOrder,
       innerSteps: options.innerSteps,
       metaBatch,
-      msPerMetaStep,
-      peakBytes: profile.peakBytes,
-      stepPeakBytes: profile.peakBytes - bytesBefore,
-      tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+      msPerMetaStep: cost.msPerStep,
+      peakBytes: cost.peakBytes,
+      stepPeakBytes: cost.stepPeakBytes,
+      tensorsLeaked: cost.tensorsLeaked,
     };
   } finally {
     method.dispose();

@@ -2,12 +2,12 @@
 // meta-gradient keeps the meta-learner's per-coordinate state for each of the T updates (no
 // learner activations), so memory grows with T by (2 * hidden + 9) floats per learner parameter.
 // Runs on synthetic episodes (seeded noise images), on whatever tfjs backend is active.
-import * as tf from '@tensorflow/tfjs';
 import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { parameterCount } from '../nn/params';
 import { Rng } from '../rng';
 import { METALSTM_DEFAULTS, MetaLstm } from './metalstm';
+import { measureMethod } from './methodBench';
 
 export interface MetaLstmBenchOptions {
   /** T, the meta-learner's updates on the support set. */
@@ -27,9 +27,9 @@ export interface MetaLstmBenchResult {
   updates: number;
   /** Learner parameters, i.e. coordinates the meta-learner updates. */
   coordinates: number;
-  /** Mean wall time of a meta-step (one episode) over the timed repeats. */
+  /** Median wall time of a meta-step (one episode) over the timed repeats. */
   msPerMetaStep: number;
-  /** Mean wall time of adapting to a support set and predicting the queries (test time). */
+  /** Median wall time of adapting to a support set and predicting the queries (test time). */
   msPerAdaptation: number;
   /** tf.profile's peakBytes: the most tensor memory alive at once during one meta-step. */
   peakBytes: number;
@@ -47,30 +47,15 @@ export async function measureMetaLstmStep(options: MetaLstmBenchOptions): Promis
   const episode = noiseEpisode(way, shot, query, backbone.inputShape, rng);
   const method = new MetaLstm({ ...METALSTM_DEFAULTS, backbone, seed, updates: options.updates });
   try {
-    await method.trainStep([episode], 0); // warm-up: makes the output layer and Adam's state
-    const tensorsBefore = tf.memory().numTensors;
-    let start = performance.now();
-    for (let i = 0; i < repeats; i++) await method.trainStep([episode], i + 1);
-    const msPerMetaStep = (performance.now() - start) / repeats;
-    start = performance.now();
-    for (let i = 0; i < repeats; i++) {
-      const predictor = await method.adapt(episode.support, way);
-      await predictor.predict(episode.query);
-      predictor.dispose();
-    }
-    const msPerAdaptation = (performance.now() - start) / repeats;
-    const bytesBefore = tf.memory().numBytes;
-    const profile = await tf.profile(async () => {
-      await method.trainStep([episode], repeats + 1);
-    });
+    const cost = await measureMethod(method, [episode], { repeats });
     return {
       updates: options.updates,
       coordinates: parameterCount(method.learnerParameters()),
-      msPerMetaStep,
-      msPerAdaptation,
-      peakBytes: profile.peakBytes,
-      stepPeakBytes: profile.peakBytes - bytesBefore,
-      tensorsLeaked: tf.memory().numTensors - tensorsBefore,
+      msPerMetaStep: cost.msPerStep,
+      msPerAdaptation: cost.msPerAdaptation,
+      peakBytes: cost.peakBytes,
+      stepPeakBytes: cost.stepPeakBytes,
+      tensorsLeaked: cost.tensorsLeaked,
     };
   } finally {
     method.dispose();
