@@ -4,6 +4,7 @@
 import { initBackend, type InitialisedBackend } from '../core/backend';
 import { getMethodSpec, type Hyperparameters } from '../core/methods/registry';
 import { registerThreadedWasmForNode } from '../node/threadedWasm';
+import type { LoopMetrics, LoopResult } from '../core/train/loop';
 import type { ExperimentArgs } from './experimentArgs';
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -57,3 +58,15 @@ export function hyperparametersFor(
   return out;
 }
 
+
+/** A training result as written to the results JSON. */
+export function trainingJson(training: LoopResult<LoopMetrics, unknown>) {
+  return {
+    status: training.status,
+    message: training.message ?? null,
+    stepsDone: training.stepsDone,
+    seconds: training.seconds,
+    curve: training.curve,
+    validation: training.validation,
+  };
+}

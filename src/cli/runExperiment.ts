@@ -14,7 +14,7 @@ import type { ExperimentArgs } from './experimentArgs';
 import { loadPools, type LoadedPools } from './loadDatasets';
 import { formatDuration, progressBar } from './progress';
 import { printComparison, printTable, projectVersion } from './report';
-import { hyperparametersFor, initCliBackend, log, stopOnInterrupt } from './runCommon';
+import { hyperparametersFor, initCliBackend, log, stopOnInterrupt, trainingJson } from './runCommon';
 
 /** What one method's run produced. */
 interface MethodRun {
@@ -117,14 +117,7 @@ function runJson(run: MethodRun) {
     hyperparameters: run.hyperparameters,
     filters: run.filters,
     metaBatch: run.metaBatch,
-    training: {
-      status: run.training.status,
-      message: run.training.message ?? null,
-      stepsDone: run.training.stepsDone,
-      seconds: run.training.seconds,
-      curve: run.training.curve,
-      validation: run.training.validation,
-    },
+    training: trainingJson(run.training),
     evaluation: e && {
       split: e.split,
       splitClasses: e.splitClasses,

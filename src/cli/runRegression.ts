@@ -12,7 +12,7 @@ import { pairedDifference, type AccuracySummary } from '../core/train/stats';
 import type { ExperimentArgs } from './experimentArgs';
 import { formatDuration, progressBar } from './progress';
 import { printColumns, printTable, projectVersion } from './report';
-import { hyperparametersFor, initCliBackend, log, stopOnInterrupt } from './runCommon';
+import { hyperparametersFor, initCliBackend, log, stopOnInterrupt, trainingJson } from './runCommon';
 
 interface RegressionRun {
   method: string;
@@ -144,14 +144,7 @@ export async function runRegressionExperiment(args: ExperimentArgs): Promise<Rec
       method: run.method,
       hyperparameters: run.hyperparameters,
       metaBatch: run.metaBatch,
-      training: {
-        status: run.training.status,
-        message: run.training.message ?? null,
-        stepsDone: run.training.stepsDone,
-        seconds: run.training.seconds,
-        curve: run.training.curve,
-        validation: run.training.validation,
-      },
+      training: trainingJson(run.training),
       evaluation: run.evaluation && {
         tasks: run.evaluation.mse[0]?.summary.episodes ?? 0,
         seed: run.evaluation.seed,

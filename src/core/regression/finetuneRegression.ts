@@ -5,13 +5,11 @@
 // a few steps of fine-tuning from it do poorly: the point of the paper's comparison.
 import * as tf from '@tensorflow/tfjs';
 import type { MethodLabels } from '../methods/method';
-import { Adam } from '../nn/adam';
-import { initMlp, SINE_MLP_SIZES } from '../nn/mlp';
-import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { disposeTensors } from '../nn/params';
 import { Rng } from '../rng';
-import { column, disposePoints, meanSquaredError, sgdFit } from './regressionLearner';
+import { column, disposePoints, meanSquaredError, SgdMlpRegressor } from './regressionLearner';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
-import type { Points, RegressionTask } from './sinusoid';
+import type { RegressionTask } from './sinusoid';
 import { learningRateAdvice } from '../methods/divergenceAdvice';
 
 export interface RegressionFineTuneConfig {
@@ -43,13 +41,15 @@ function allPoints(tasks: RegressionTask[]): { x: Float32Array; y: Float32Array 
   return { x, y };
 }
 
-export class RegressionFineTune implements RegressionMethod {
+export class RegressionFineTune extends SgdMlpRegressor implements RegressionMethod {
   readonly name = 'finetune';
-  private params: NamedTensors;
-  private optimizer = new Adam();
 
   constructor(readonly config: RegressionFineTuneConfig) {
-    this.params = initMlp(SINE_MLP_SIZES, new Rng(config.seed));
+    super(new Rng(config.seed));
+  }
+
+  protected get adaptLearningRate(): number {
+    return this.config.adaptLearningRate;
   }
 
   labels(): MethodLabels {
@@ -81,27 +81,5 @@ export class RegressionFineTune implements RegressionMethod {
     } finally {
       disposePoints(points);
     }
-  }
-
-  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
-    return sgdFit(this.params, support, x, steps, this.config.adaptLearningRate);
-  }
-
-  stateTensors(): NamedTensors {
-    const out: NamedTensors = {};
-    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
-    return out;
-  }
-
-  loadState(saved: SavedTensors): void {
-    assignNamed(this.params, saved, 'params/');
-    this.optimizer.dispose();
-    this.optimizer = new Adam();
-  }
-
-  dispose(): void {
-    disposeTensors(this.params);
-    this.params = {};
-    this.optimizer.dispose();
   }
 }

@@ -6,14 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { mamlMetaGradient } from '../methods/mamlMetaGradient';
 import type { MethodLabels } from '../methods/method';
 import { registerSecondOrderGradients } from '../nn/gradients';
-import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
-import { initMlp, SINE_MLP_SIZES, tileParameters } from '../nn/mlp';
-import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { tileParameters } from '../nn/mlp';
+import { disposeTensors, type NamedTensors } from '../nn/params';
 import { Rng } from '../rng';
-import { disposePoints, regressionAdaptationTask, sgdFit, stackedPointTensors } from './regressionLearner';
+import { disposePoints, regressionAdaptationTask, SgdMlpRegressor, stackedPointTensors } from './regressionLearner';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
-import type { Points, RegressionTask } from './sinusoid';
+import type { RegressionTask } from './sinusoid';
 import { mamlAdvice } from '../methods/divergenceAdvice';
 
 export interface RegressionMamlConfig {
@@ -34,18 +33,22 @@ export const REGRESSION_MAML_DEFAULTS: Omit<RegressionMamlConfig, 'secondOrder' 
   learningRate: 1e-3,
 };
 
-export class RegressionMaml implements RegressionMethod {
+export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod {
   readonly name: 'maml' | 'fomaml';
-  private params: NamedTensors;
-  private optimizer = new Adam();
 
   constructor(readonly config: RegressionMamlConfig) {
+    super(new Rng(config.seed));
     if (!Number.isInteger(config.innerSteps) || config.innerSteps < 0) {
+      this.dispose();
       throw new Error(`MAML settings: innerSteps must be a whole number >= 0, got ${config.innerSteps}.`);
     }
     registerSecondOrderGradients();
     this.name = config.secondOrder ? 'maml' : 'fomaml';
-    this.params = initMlp(SINE_MLP_SIZES, new Rng(config.seed));
+  }
+
+  /** Test-time adaptation uses the inner loop's step size, as in the paper. */
+  protected get adaptLearningRate(): number {
+    return this.config.innerLearningRate;
   }
 
   labels(): MethodLabels {
@@ -91,27 +94,5 @@ export class RegressionMaml implements RegressionMethod {
       disposePoints(support);
       disposePoints(query);
     }
-  }
-
-  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
-    return sgdFit(this.params, support, x, steps, this.config.innerLearningRate);
-  }
-
-  stateTensors(): NamedTensors {
-    const out: NamedTensors = {};
-    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
-    return out;
-  }
-
-  loadState(saved: SavedTensors): void {
-    assignNamed(this.params, saved, 'params/');
-    this.optimizer.dispose();
-    this.optimizer = new Adam();
-  }
-
-  dispose(): void {
-    disposeTensors(this.params);
-    this.params = {};
-    this.optimizer.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // The cost of a regression method's meta-step (a meta-batch of sine tasks) and of fitting one task
 // for 10 steps, for `npm run bench`: median wall time and peak tensor memory on the active backend.
 import * as tf from '@tensorflow/tfjs';
+import { median } from '../methods/methodBench';
 import { createRegressionMethod, getRegressionMethodSpec } from './registry';
 import { sinusoidGrid, sinusoidTaskAt } from './sinusoid';
 
@@ -11,11 +12,6 @@ export interface RegressionCost {
   msPerFit: number;
   peakBytes: number;
   tensorsLeaked: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 export async function measureRegressionMethod(name: string, repeats = 5): Promise<RegressionCost> {

@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdaptationTask } from '../methods/adaptationTask';
 import { adaptParameters } from '../methods/innerLoop';
 import { mlpForward } from '../nn/mlp';
-import { disposeTensors, type NamedTensors } from '../nn/params';
+import { Adam } from '../nn/adam';
+import { initMlp, SINE_MLP_SIZES } from '../nn/mlp';
+import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import type { Rng } from '../rng';
 import type { Points } from './sinusoid';
 
 /** Points of one task ([n, 1] each) or of T tasks stacked ([T, n, 1] each). */
@@ -103,4 +106,43 @@ export async function sgdFit(
     grid.dispose();
   }
   return steps.map((s) => outputs.get(s)!);
+}
+
+/**
+ * State shared by the methods whose learner is one MLP adapted by plain SGD (MAML, the fine-tuning
+ * baseline): the parameters under "params/...", Adam, fitting with `adaptLearningRate`.
+ */
+export abstract class SgdMlpRegressor {
+  protected params: NamedTensors;
+  protected optimizer = new Adam();
+
+  constructor(rng: Rng) {
+    this.params = initMlp(SINE_MLP_SIZES, rng);
+  }
+
+  /** SGD step size when adapting to a task's support points. */
+  protected abstract get adaptLearningRate(): number;
+
+  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
+    return sgdFit(this.params, support, x, steps, this.adaptLearningRate);
+  }
+
+  stateTensors(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;
+    return out;
+  }
+
+  loadState(saved: SavedTensors): void {
+    assignNamed(this.params, saved, 'params/');
+    // Adam's moments belong to the parameters they were collected on.
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  dispose(): void {
+    disposeTensors(this.params);
+    this.params = {};
+    this.optimizer.dispose();
+  }
 }
