@@ -1,0 +1,148 @@
+// The messages between the page and the compute worker, shared by both sides (the worker entry and
+// the client the UI calls). Requests carry an id the worker echoes in its reply; events stream
+// progress. Everything here is structured-cloneable plain data.
+//
+// A run is identified by the page's runId. Training progress is throttled (a few messages per
+// second) but never lossy: each progress event carries every curve point since the previous one.
+// Checkpoints (the method's state after a step) go to the page every few seconds of work, so a run
+// can resume after a backend failure or a crashed worker; steps recomputed after a resume are not
+// sent again, so a curve the user saw never loses or changes a point.
+import type { Hyperparameters } from '../core/methods/registry';
+import type { MethodLabels } from '../core/methods/method';
+import type { SplitProportions } from '../core/episodes/split';
+import type { SavedTensors } from '../core/nn/params';
+import type { AccuracySummary } from '../core/train/stats';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+/** The order tried by 'auto', and the order of fallbacks after a failure. */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export type DatasetSource =
+  | { kind: 'glyphs' }
+  | { kind: 'sinusoid' }
+  /** An official Omniglot archive (images_background.zip), as bytes. */
+  | { kind: 'omniglot'; name: string; bytes: Uint8Array; rotations?: boolean }
+  /** A zip laid out <class>/<image>. */
+  | { kind: 'folderZip'; name: string; bytes: Uint8Array; imageSize?: number; channels?: 1 | 3 };
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  /** 'classification' (image episodes) or 'regression' (sine-wave tasks). */
+  task: 'classification' | 'regression';
+  classes: number;
+  groups: number;
+  images: number;
+  shape: [number, number, number] | null;
+  warnings: string[];
+}
+
+export interface SamplerConfig {
+  /** N, K, Q of test (and validation) episodes; regression uses shot (K points) and query. */
+  way: number;
+  shot: number;
+  query: number;
+  /** Training episodes (default: the test values). */
+  trainWay?: number;
+  trainShot?: number;
+  trainQuery?: number;
+}
+
+export interface RunConfig {
+  datasetId: string;
+  split?: SplitProportions;
+  sampler: SamplerConfig;
+  method: string;
+  hyperparameters?: Hyperparameters;
+  steps: number;
+  /** Episodes (or tasks) per step; default: the method's. */
+  metaBatch?: number;
+  augment?: { maxShift: number; flip: boolean };
+  seed: number;
+  /** Validate every this many steps (0: never), on this many episodes of the val split. */
+  valEvery?: number;
+  valEpisodes?: number;
+}
+
+/** A curve point as the page plots it. accuracy is absent for regression. */
+export interface ProgressPoint {
+  step: number;
+  loss: number;
+  accuracy?: number;
+  learningRate: number;
+  /** Seconds of training since the run started (across resumes). */
+  elapsed: number;
+}
+
+export interface ValidationPointMessage {
+  step: number;
+  /** Accuracy (classification) or MSE (regression, after `adaptationSteps`). */
+  summary: AccuracySummary;
+  metric: 'accuracy' | 'mse';
+}
+
+export interface Checkpoint {
+  step: number;
+  /** Seconds of training at this step. */
+  elapsed: number;
+  state: SavedTensors;
+}
+
+/** Where a run resumes from (after a crashed worker): its checkpoint and what the page already shows. */
+export interface ResumeFrom {
+  checkpoint: Checkpoint;
+  shownSteps: number;
+}
+
+export type Request =
+  | { type: 'init'; id: number; backend: BackendPreference }
+  | { type: 'loadDataset'; id: number; datasetId: string; source: DatasetSource }
+  | { type: 'start'; id: number; runId: string; config: RunConfig; resume?: ResumeFrom }
+  | { type: 'pause'; id: number; runId: string }
+  | { type: 'resume'; id: number; runId: string }
+  | { type: 'stop'; id: number; runId: string }
+  | { type: 'evaluate'; id: number; runId: string; episodes: number; seed: number }
+  | { type: 'cancel'; id: number }
+  /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */
+  | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' };
+
+export interface EvaluationMessage {
+  runId: string;
+  metric: 'accuracy' | 'mse';
+  /** Accuracy over test episodes (classification) or MSE after each adaptation step count (regression). */
+  results: Array<{ label: string; summary: AccuracySummary; perEpisode: number[] }>;
+  episodes: number;
+  seed: number;
+  settings: SamplerConfig;
+  split: string;
+  splitClasses: number;
+  labels: MethodLabels;
+  backend: BackendName;
+  stoppedEarly: boolean;
+}
+
+export type WorkerEvent =
+  | { type: 'reply'; id: number; ok: true; value?: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string }
+  | { type: 'backend'; backend: BackendName; info: string; reason: string }
+  | { type: 'datasetProgress'; datasetId: string; done: number; total: number }
+  | {
+      type: 'progress';
+      runId: string;
+      points: ProgressPoint[];
+      validation: ValidationPointMessage[];
+      step: number;
+      totalSteps: number;
+      stepsPerSecond: number;
+      etaSeconds: number;
+      paused: boolean;
+    }
+  | { type: 'checkpoint'; runId: string; checkpoint: Checkpoint }
+  | { type: 'warning'; runId?: string; message: string }
+  | { type: 'error'; runId?: string; message: string }
+  | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message?: string; stepsDone: number; seconds: number }
+  | { type: 'evaluationProgress'; runId: string; done: number; total: number }
+  | { type: 'evaluated'; evaluation: EvaluationMessage };
+
+export type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;

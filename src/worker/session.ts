@@ -1,0 +1,321 @@
+// The compute worker's logic, free of any DOM or worker global so it runs (and is tested) in Node
+// too: handles the page's requests (protocol.ts), trains runs with throttled progress and regular
+// checkpoints, pauses between steps, evaluates, and moves a run to the next backend when its
+// backend fails mid-run (resuming from the last checkpoint, telling the page). The worker entry
+// (entry.ts) only wires this to postMessage and supplies the browser's backend chooser and decoder.
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDecoder } from '../core/data/dataset';
+import { saveTensors } from '../core/nn/params';
+import { loadSource, type LoadedSource } from './datasets';
+import type { BackendName, BackendPreference, Checkpoint, ProgressPoint, Request, ResumeFrom, RunConfig, ValidationPointMessage, WorkerEvent } from './protocol';
+import { makeRunPlan, SettingsError, type RunPlan } from './runPlan';
+
+export interface ChosenBackend {
+  backend: BackendName;
+  /** e.g. "SIMD, 2 threads, fast kernels". */
+  info: string;
+  /** Why this backend, e.g. "WebGPU adapter is a software fallback (SwiftShader)". */
+  reason: string;
+}
+
+/** How the environment picks and switches tfjs backends (browser: backendChoice.ts). */
+export interface BackendProvider {
+  choose(preference: BackendPreference): Promise<ChosenBackend>;
+  /** Initialises the next working backend after `failed` in BACKEND_ORDER, or null if none is left. */
+  fallbackAfter(failed: BackendName): Promise<ChosenBackend | null>;
+}
+
+export interface SessionOptions {
+  post: (event: WorkerEvent) => void;
+  backends: BackendProvider;
+  decode: ImageDecoder;
+  /** Most progress messages per second (default 4). */
+  progressPerSecond?: number;
+  /** Seconds of training between checkpoints (default 3). */
+  checkpointSeconds?: number;
+  /** Ends the worker (the 'crash' fault). */
+  terminate?: () => void;
+}
+
+interface RunState {
+  config: RunConfig;
+  plan: RunPlan;
+  status: 'training' | 'paused' | 'finished';
+  stopRequested: boolean;
+  resumeGate: Promise<void> | null;
+  openGate: (() => void) | null;
+  /** Steps whose points the page already has (not sent again after a resume). */
+  shownSteps: number;
+  checkpoint: Checkpoint | null;
+}
+
+class InjectedBackendFault extends Error {
+  constructor() {
+    super('Injected backend failure (fault test): the backend stopped working.');
+    this.name = 'InjectedBackendFault';
+  }
+}
+
+const now = () => performance.now() / 1000;
+
+export class WorkerSession {
+  private backend: ChosenBackend | null = null;
+  private readonly sources = new Map<string, LoadedSource>();
+  private readonly runs = new Map<string, RunState>();
+  private cancelRequested = false;
+  private faultPending = false;
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Handles one request; replies (with its id) when the request's work is accepted or done. */
+  async handle(request: Request): Promise<void> {
+    try {
+      const value = await this.dispatch(request);
+      this.options.post({ type: 'reply', id: request.id, ok: true, value });
+    } catch (error) {
+      this.options.post({ type: 'reply', id: request.id, ok: false, error: (error as Error).message });
+    }
+  }
+
+  private async dispatch(request: Request): Promise<unknown> {
+    switch (request.type) {
+      case 'init': {
+        this.backend = await this.options.backends.choose(request.backend);
+        this.options.post({ type: 'backend', ...this.backend });
+        return this.backend;
+      }
+      case 'loadDataset': {
+        const loaded = await loadSource(request.datasetId, request.source, this.options.decode);
+        this.sources.set(request.datasetId, loaded);
+        return loaded.summary;
+      }
+      case 'start':
+        return this.start(request.runId, request.config, request.resume);
+      case 'pause':
+        return this.pause(request.runId);
+      case 'resume':
+        return this.resume(request.runId);
+      case 'stop': {
+        const run = this.run(request.runId);
+        run.stopRequested = true;
+        this.openGate(run);
+        return null;
+      }
+      case 'evaluate':
+        return this.evaluate(request.runId, request.episodes, request.seed);
+      case 'cancel': {
+        this.cancelRequested = true;
+        for (const run of this.runs.values()) {
+          run.stopRequested = true;
+          this.openGate(run);
+        }
+        return null;
+      }
+      case 'injectFault':
+        if (request.fault === 'crash') {
+          // Let the reply go out first, then die as a crashed worker would.
+          setTimeout(() => (this.options.terminate ? this.options.terminate() : undefined), 0);
+        } else {
+          this.faultPending = true;
+        }
+        return null;
+    }
+  }
+
+  private run(runId: string): RunState {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`No run "${runId}" in this worker.`);
+    return run;
+  }
+
+  private pause(runId: string): null {
+    const run = this.run(runId);
+    if (run.status === 'training' && !run.resumeGate) {
+      run.resumeGate = new Promise((resolve) => (run.openGate = resolve));
+      run.status = 'paused';
+    }
+    return null;
+  }
+
+  private resume(runId: string): null {
+    const run = this.run(runId);
+    this.openGate(run);
+    if (run.status === 'paused') run.status = 'training';
+    return null;
+  }
+
+  private openGate(run: RunState): void {
+    run.openGate?.();
+    run.openGate = null;
+    run.resumeGate = null;
+  }
+
+  /** Checks the settings and starts training; replies at once, training reports by events. */
+  private start(runId: string, config: RunConfig, resume?: ResumeFrom): { metaBatch: number } {
+    if (!this.backend) throw new Error('Choose a backend first (init).');
+    if (this.runs.get(runId)?.status === 'training' || this.runs.get(runId)?.status === 'paused') {
+      throw new Error(`Run "${runId}" is already training.`);
+    }
+    const source = this.sources.get(config.datasetId);
+    if (!source) throw new Error(`Dataset "${config.datasetId}" is not loaded; load it before starting a run.`);
+    const plan = makeRunPlan(source, config); // throws SettingsError with what to change
+    if (resume) plan.loadState(resume.checkpoint.state);
+    const run: RunState = {
+      config,
+      plan,
+      status: 'training',
+      stopRequested: false,
+      resumeGate: null,
+      openGate: null,
+      shownSteps: resume?.shownSteps ?? 0,
+      checkpoint: resume?.checkpoint ?? null,
+    };
+    this.runs.get(runId)?.plan.dispose();
+    this.runs.set(runId, run);
+    this.cancelRequested = false;
+    void this.train(runId, run);
+    return { metaBatch: plan.metaBatch };
+  }
+
+  private async train(runId: string, run: RunState): Promise<void> {
+    const post = this.options.post;
+    const flushEvery = 1 / (this.options.progressPerSecond ?? 4);
+    const checkpointEvery = this.options.checkpointSeconds ?? 3;
+    const total = run.config.steps;
+    let points: ProgressPoint[] = [];
+    let validation: ValidationPointMessage[] = [];
+    let lastFlush = 0;
+    let lastCheckpoint = now();
+    let step = run.checkpoint?.step ?? 0;
+    const rate = { at: now(), step };
+    let stepsPerSecond = 0;
+    const flush = (force: boolean) => {
+      const t = now();
+      if (!force && t - lastFlush < flushEvery) return;
+      lastFlush = t;
+      if (t - rate.at > 0.5) {
+        stepsPerSecond = (step - rate.step) / (t - rate.at);
+        rate.at = t;
+        rate.step = step;
+      }
+      post({
+        type: 'progress',
+        runId,
+        points,
+        validation,
+        step,
+        totalSteps: total,
+        stepsPerSecond,
+        etaSeconds: stepsPerSecond > 0 ? (total - step) / stepsPerSecond : Number.NaN,
+        paused: run.status === 'paused',
+      });
+      points = [];
+      validation = [];
+    };
+    const started = now();
+    for (;;) {
+      const offset = run.checkpoint?.elapsed ?? 0;
+      const startStep = run.checkpoint?.step ?? 0;
+      const t0 = now();
+      try {
+        const result = await run.plan.train({
+          startStep,
+          shouldStop: () => run.stopRequested,
+          onStep: async (p) => {
+            if (this.faultPending) {
+              this.faultPending = false;
+              throw new InjectedBackendFault();
+            }
+            step = p.step;
+            const point: ProgressPoint = { step: p.step, loss: p.loss, learningRate: p.learningRate, elapsed: offset + (now() - t0) };
+            if (p.accuracy !== undefined) point.accuracy = p.accuracy;
+            if (p.step > run.shownSteps) {
+              points.push(point);
+              run.shownSteps = p.step;
+            }
+            if (now() - lastCheckpoint >= checkpointEvery) {
+              lastCheckpoint = now();
+              run.checkpoint = { step: p.step, elapsed: point.elapsed, state: await saveTensors(run.plan.stateTensors()) };
+              post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
+            }
+            flush(false);
+            if (run.resumeGate) {
+              flush(true);
+              await run.resumeGate;
+            }
+          },
+          onValidation: (v) => void validation.push(v),
+        });
+        flush(true);
+        run.status = 'finished';
+        post({ type: 'finished', runId, status: result.status, message: result.message, stepsDone: result.stepsDone, seconds: now() - started });
+        return;
+      } catch (error) {
+        flush(true);
+        if (error instanceof SettingsError) throw error;
+        const moved = await this.fallBack(runId, run, error as Error, step);
+        if (!moved) {
+          run.status = 'finished';
+          post({ type: 'finished', runId, status: 'failed', message: (error as Error).message, stepsDone: step, seconds: now() - started });
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * After a failure mid-run: initialise the next backend, rebuild the run there and load its last
+   * checkpoint. Returns false when no backend is left (the run ends with the error).
+   */
+  private async fallBack(runId: string, run: RunState, error: Error, step: number): Promise<boolean> {
+    const failed = this.backend!.backend;
+    try {
+      run.plan.dispose();
+    } catch {
+      // The failed backend may not be able to free its tensors; they go with it.
+    }
+    const next = await this.options.backends.fallbackAfter(failed);
+    if (!next) {
+      this.options.post({ type: 'error', runId, message: `The ${failed} backend failed at step ${step} (${error.message}) and no other backend works; the run ended.` });
+      return false;
+    }
+    this.backend = next;
+    const source = this.sources.get(run.config.datasetId)!;
+    run.plan = makeRunPlan(source, run.config);
+    if (run.checkpoint) run.plan.loadState(run.checkpoint.state);
+    const from = run.checkpoint ? `its checkpoint at step ${run.checkpoint.step}` : 'the start (no checkpoint yet)';
+    this.options.post({ type: 'backend', ...next, reason: `${failed} failed mid-run; switched to ${next.backend}` });
+    this.options.post({
+      type: 'warning',
+      runId,
+      message: `The ${failed} backend failed at step ${step} (${error.message}). Training continues on ${next.backend} from ${from}; the curve so far is kept.`,
+    });
+    return true;
+  }
+
+  private async evaluate(runId: string, episodes: number, seed: number): Promise<null> {
+    const run = this.run(runId);
+    if (run.status !== 'finished') throw new Error('Stop or finish training before evaluating this run.');
+    this.cancelRequested = false;
+    let last = 0;
+    const result = await run.plan.evaluate({
+      episodes,
+      seed,
+      shouldStop: () => this.cancelRequested,
+      onProgress: (done, total) => {
+        const t = now();
+        if (done === total || t - last >= 1 / (this.options.progressPerSecond ?? 4)) {
+          last = t;
+          this.options.post({ type: 'evaluationProgress', runId, done, total });
+        }
+      },
+    });
+    this.options.post({ type: 'evaluated', evaluation: { ...result, runId, backend: this.backend!.backend } });
+    return null;
+  }
+
+  /** Tensors currently alive (for tests and diagnostics). */
+  static liveTensors(): number {
+    return tf.memory().numTensors;
+  }
+}

@@ -1,0 +1,135 @@
+// The compute worker's session driven end to end in Node, as the page drives it: messages in,
+// events out. Real training on the wasm backend (no mocks): throttled but complete progress,
+// pause and resume, a backend failure mid-run that moves to the next backend and resumes from the
+// last checkpoint with the curve intact, settings errors as messages, evaluation, regression runs.
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/node/decodeImage';
+import type { EventOf, Request, WorkerEvent } from '../../src/worker/protocol';
+import { WorkerSession } from '../../src/worker/session';
+import { nodeBackends } from './fixtures/nodeBackends';
+
+type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+function harness(options: { checkpointSeconds?: number } = {}) {
+  const events: WorkerEvent[] = [];
+  const waiters: Array<() => void> = [];
+  const session = new WorkerSession({
+    post: (e) => {
+      events.push(e);
+      waiters.splice(0).forEach((w) => w());
+    },
+    backends: nodeBackends,
+    decode: decodeImage,
+    checkpointSeconds: options.checkpointSeconds,
+  });
+  let id = 0;
+  const send = async (body: RequestBody) => {
+    const request = { ...body, id: ++id } as Request;
+    await session.handle(request);
+    const reply = events.find((e) => e.type === 'reply' && e.id === request.id) as EventOf<'reply'>;
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.value;
+  };
+  const until = async <T extends WorkerEvent['type']>(type: T, test: (e: EventOf<T>) => boolean = () => true): Promise<EventOf<T>> => {
+    for (;;) {
+      const found = events.find((e) => e.type === type && test(e as EventOf<T>));
+      if (found) return found as EventOf<T>;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as EventOf<T>[];
+  return { session, events, send, until, of };
+}
+
+const protonetRun = (steps: number) => ({
+  datasetId: 'glyphs',
+  sampler: { way: 5, shot: 1, query: 5 },
+  method: 'protonet',
+  steps,
+  seed: 1,
+});
+
+describe('worker session', () => {
+  it('trains with throttled but complete progress, then evaluates on held-out classes', async () => {
+    const h = harness();
+    const backend = (await h.send({ type: 'init', backend: 'auto' })) as { backend: string };
+    expect(backend.backend).toBe('wasm');
+    expect(h.of('backend')[0].reason).toMatch(/wasm/);
+    const summary = (await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } })) as { classes: number };
+    expect(summary.classes).toBe(800);
+    await h.send({ type: 'start', runId: 'a', config: protonetRun(40) });
+    const finished = await h.until('finished');
+    expect(finished).toMatchObject({ runId: 'a', status: 'done', stepsDone: 40 });
+    const progress = h.of('progress');
+    const steps = progress.flatMap((p) => p.points.map((q) => q.step));
+    expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1)); // every point, once, in order
+    expect(progress.length).toBeLessThan(40); // throttled
+    expect(progress.at(-1)!.step).toBe(40);
+    await h.send({ type: 'evaluate', runId: 'a', episodes: 30, seed: 3 });
+    const evaluated = (await h.until('evaluated')).evaluation;
+    expect(evaluated).toMatchObject({ runId: 'a', metric: 'accuracy', episodes: 30, split: 'test', backend: 'wasm' });
+    expect(evaluated.results[0].summary.mean).toBeGreaterThan(0.3);
+    expect(evaluated.results[0].perEpisode).toHaveLength(30);
+  });
+
+  it('pauses between steps and resumes where it stopped', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    await h.send({ type: 'start', runId: 'p', config: protonetRun(60) });
+    await h.until('progress', (p) => p.step >= 3);
+    await h.send({ type: 'pause', runId: 'p' });
+    const paused = await h.until('progress', (p) => p.paused);
+    const stepWhenPaused = paused.step;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.of('progress').at(-1)!.step).toBe(stepWhenPaused);
+    expect(h.of('finished')).toHaveLength(0);
+    await h.send({ type: 'resume', runId: 'p' });
+    expect((await h.until('finished')).status).toBe('done');
+    const steps = h.of('progress').flatMap((p) => p.points.map((q) => q.step));
+    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('moves to the next backend when the backend fails mid-run and resumes from its checkpoint, keeping the curve', async () => {
+    const h = harness({ checkpointSeconds: 0.2 });
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    await h.send({ type: 'start', runId: 'f', config: protonetRun(24) });
+    await h.until('checkpoint');
+    await h.send({ type: 'injectFault', fault: 'backend' });
+    const warning = await h.until('warning');
+    expect(warning.message).toMatch(/The wasm backend failed at step \d+ .*Training continues on cpu from its checkpoint at step \d+; the curve so far is kept/);
+    expect(h.of('backend').at(-1)).toMatchObject({ backend: 'cpu', reason: 'wasm failed mid-run; switched to cpu' });
+    const finished = await h.until('finished');
+    expect(finished).toMatchObject({ status: 'done', stepsDone: 24 });
+    const steps = h.of('progress').flatMap((p) => p.points.map((q) => q.step));
+    expect(steps).toEqual(Array.from({ length: 24 }, (_, i) => i + 1)); // nothing lost, nothing twice
+  }, 300_000);
+
+  it('answers impossible settings with what to change, and runs nothing', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 500, shot: 1, query: 5 } } })).rejects.toThrow(
+      /Test episodes: 500-way episodes need/,
+    );
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), hyperparameters: { learningRate: -1 } } })).rejects.toThrow(/learningRate must be between/);
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), datasetId: 'nope' } })).rejects.toThrow(/Dataset "nope" is not loaded/);
+    expect(h.of('finished')).toHaveLength(0);
+  });
+
+  it('runs sine-wave regression and reports MSE after 1 and 10 steps', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'loadDataset', datasetId: 'sine', source: { kind: 'sinusoid' } });
+    await h.send({ type: 'start', runId: 's', config: { datasetId: 'sine', sampler: { way: 1, shot: 10, query: 50 }, method: 'maml', steps: 30, seed: 1 } });
+    expect((await h.until('finished')).status).toBe('done');
+    const points = h.of('progress').flatMap((p) => p.points);
+    expect(points).toHaveLength(30);
+    expect(points[0].accuracy).toBeUndefined();
+    await h.send({ type: 'evaluate', runId: 's', episodes: 20, seed: 3 });
+    const e = (await h.until('evaluated')).evaluation;
+    expect(e.metric).toBe('mse');
+    expect(e.results.map((r) => r.label)).toEqual(['MSE after 1 step', 'MSE after 10 steps']);
+  });
+});
