@@ -1,9 +1,29 @@
 // Vite build of the playground and the vitest configuration for the unit tests.
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which tfjs's
+ * multi-threaded wasm backend needs. The dev and preview servers send these headers; a static host
+ * must send the same two headers for threads (without them the app runs on one wasm thread).
+ */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   // Relative asset paths, so the static build works from any sub-path of any host.
   base: './',
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    // tfjs's threaded wasm build starts its helper workers from the source text of a function in
+    // its bundle; minifying renames what that text refers to ("ReferenceError: e is not defined",
+    // TFJS-NOTES.md), so the bundles are left unminified. tfjs dominates their size either way.
+    minify: false,
+  },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',

@@ -91,7 +91,8 @@ export interface Checkpoint {
 
 /** Where a run resumes from (after a crashed worker): its checkpoint and what the page already shows. */
 export interface ResumeFrom {
-  checkpoint: Checkpoint;
+  /** null: no checkpoint yet, the run starts over (points already shown are not sent again). */
+  checkpoint: Checkpoint | null;
   shownSteps: number;
 }
 
@@ -104,6 +105,8 @@ export type Request =
   | { type: 'stop'; id: number; runId: string }
   | { type: 'evaluate'; id: number; runId: string; episodes: number; seed: number }
   | { type: 'cancel'; id: number }
+  /** Times training steps of a method on the current backend (median ms per step). */
+  | { type: 'benchmark'; id: number; datasetId: string; method: string; steps: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */
   | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' };
 

@@ -3,7 +3,6 @@
 // checkpoints, pauses between steps, evaluates, and moves a run to the next backend when its
 // backend fails mid-run (resuming from the last checkpoint, telling the page). The worker entry
 // (entry.ts) only wires this to postMessage and supplies the browser's backend chooser and decoder.
-import * as tf from '@tensorflow/tfjs';
 import type { ImageDecoder } from '../core/data/dataset';
 import { saveTensors } from '../core/nn/params';
 import { loadSource, type LoadedSource } from './datasets';
@@ -111,6 +110,8 @@ export class WorkerSession {
         }
         return null;
       }
+      case 'benchmark':
+        return this.benchmark(request.datasetId, request.method, request.steps);
       case 'injectFault':
         if (request.fault === 'crash') {
           // Let the reply go out first, then die as a crashed worker would.
@@ -159,7 +160,7 @@ export class WorkerSession {
     const source = this.sources.get(config.datasetId);
     if (!source) throw new Error(`Dataset "${config.datasetId}" is not loaded; load it before starting a run.`);
     const plan = makeRunPlan(source, config); // throws SettingsError with what to change
-    if (resume) plan.loadState(resume.checkpoint.state);
+    if (resume?.checkpoint) plan.loadState(resume.checkpoint.state);
     const run: RunState = {
       config,
       plan,
@@ -314,8 +315,33 @@ export class WorkerSession {
     return null;
   }
 
-  /** Tensors currently alive (for tests and diagnostics). */
-  static liveTensors(): number {
-    return tf.memory().numTensors;
+  /**
+   * Median milliseconds per training step of `method` at its defaults (5-way 1-shot 15-query for
+   * images; K = 10 for sine waves) on the current backend, after two warm-up steps.
+   */
+  private async benchmark(datasetId: string, method: string, steps: number): Promise<{ msPerStep: number; steps: number; backend: BackendName }> {
+    if (!this.backend) throw new Error('Choose a backend first (init).');
+    const source = this.sources.get(datasetId);
+    if (!source) throw new Error(`Dataset "${datasetId}" is not loaded.`);
+    const sampler = source.task === 'regression' ? { way: 1, shot: 10, query: 10 } : { way: 5, shot: 1, query: 15 };
+    const plan = makeRunPlan(source, { datasetId, sampler, method, steps: steps + 2, seed: 1 });
+    const times: number[] = [];
+    let last = now();
+    try {
+      await plan.train({
+        startStep: 0,
+        shouldStop: () => false,
+        onValidation: () => undefined,
+        onStep: (p) => {
+          const t = now();
+          if (p.step > 2) times.push((t - last) * 1000);
+          last = t;
+        },
+      });
+    } finally {
+      plan.dispose();
+    }
+    times.sort((a, b) => a - b);
+    return { msPerStep: times[times.length >> 1], steps: times.length, backend: this.backend.backend };
   }
 }

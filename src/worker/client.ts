@@ -1,0 +1,229 @@
+// The page's handle on the compute worker: promise-returning calls for each request, listeners for
+// the worker's events, and the state a page needs to survive a crashed worker. It keeps each run's
+// curve (every point the worker sent) and latest checkpoint, and when the worker dies it starts a
+// new one, loads the same datasets, and resumes unfinished runs from their checkpoints, telling
+// listeners. No React here: a run can be driven end to end from plain code.
+import type {
+  BackendPreference,
+  Checkpoint,
+  DatasetSource,
+  DatasetSummary,
+  EvaluationMessage,
+  EventOf,
+  ProgressPoint,
+  Request,
+  RunConfig,
+  ValidationPointMessage,
+  WorkerEvent,
+} from './protocol';
+import type { ChosenBackend } from './session';
+
+type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** What the client remembers about a run (what the page shows of it). */
+export interface RunRecord {
+  runId: string;
+  config: RunConfig;
+  status: 'training' | 'paused' | 'done' | 'stopped' | 'diverged' | 'failed';
+  points: ProgressPoint[];
+  validation: ValidationPointMessage[];
+  checkpoint: Checkpoint | null;
+  message?: string;
+}
+
+/** Events of the client itself, besides the worker's. */
+export type ClientEvent = WorkerEvent | { type: 'restarted'; attempt: number; message: string };
+type Listener = (event: ClientEvent) => void;
+
+export interface ComputeClientOptions {
+  createWorker: () => Worker;
+  /** Restarts after crashes before runs are given up (default 3). */
+  maxRestarts?: number;
+}
+
+export class ComputeClient {
+  private worker: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Set<Listener>();
+  private readonly datasets = new Map<string, DatasetSource>();
+  private readonly runs = new Map<string, RunRecord>();
+  private backendPreference: BackendPreference | null = null;
+  private restarts = 0;
+  /** The backend in use and why (null before init). */
+  backend: ChosenBackend | null = null;
+
+  constructor(private readonly options: ComputeClientOptions) {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    const worker = this.options.createWorker();
+    worker.onmessage = (e: MessageEvent<WorkerEvent>) => this.receive(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      void this.recover(e.message || 'the compute worker stopped');
+    };
+    return worker;
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ClientEvent): void {
+    for (const l of [...this.listeners]) l(event);
+  }
+
+  private receive(event: WorkerEvent): void {
+    if (event.type === 'reply') {
+      const p = this.pending.get(event.id);
+      this.pending.delete(event.id);
+      if (p) event.ok ? p.resolve(event.value) : p.reject(new Error(event.error));
+      return;
+    }
+    this.track(event);
+    this.emit(event);
+  }
+
+  /** Keeps the run records up to date from the worker's events. */
+  private track(event: WorkerEvent): void {
+    if (event.type === 'backend') this.backend = { backend: event.backend, info: event.info, reason: event.reason };
+    if (!('runId' in event) || event.runId === undefined) return;
+    const run = this.runs.get(event.runId);
+    if (!run) return;
+    if (event.type === 'progress') {
+      run.points.push(...event.points);
+      run.validation.push(...event.validation);
+      run.status = event.paused ? 'paused' : 'training';
+    } else if (event.type === 'checkpoint') {
+      run.checkpoint = event.checkpoint;
+    } else if (event.type === 'finished') {
+      run.status = event.status;
+      run.message = event.message;
+    }
+  }
+
+  private request<T>(body: RequestBody, transfer: Transferable[] = []): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...body, id } as Request, transfer);
+    });
+  }
+
+  /** Chooses (and initialises) the backend: 'auto' or a forced one. */
+  async init(backend: BackendPreference): Promise<ChosenBackend> {
+    this.backendPreference = backend;
+    this.backend = await this.request<ChosenBackend>({ type: 'init', backend });
+    return this.backend;
+  }
+
+  async loadDataset(datasetId: string, source: DatasetSource): Promise<DatasetSummary> {
+    const summary = await this.request<DatasetSummary>({ type: 'loadDataset', datasetId, source });
+    this.datasets.set(datasetId, source);
+    return summary;
+  }
+
+  /** Starts training; resolves once the worker accepted the settings (progress comes as events). */
+  async start(runId: string, config: RunConfig): Promise<{ metaBatch: number }> {
+    const accepted = await this.request<{ metaBatch: number }>({ type: 'start', runId, config });
+    this.runs.set(runId, { runId, config, status: 'training', points: [], validation: [], checkpoint: null });
+    return accepted;
+  }
+
+  pause(runId: string): Promise<void> {
+    return this.request({ type: 'pause', runId });
+  }
+
+  resume(runId: string): Promise<void> {
+    return this.request({ type: 'resume', runId });
+  }
+
+  stop(runId: string): Promise<void> {
+    return this.request({ type: 'stop', runId });
+  }
+
+  cancel(): Promise<void> {
+    return this.request({ type: 'cancel' });
+  }
+
+  /** Evaluates a finished run on `episodes` test episodes of `seed`; resolves with the result. */
+  async evaluate(runId: string, episodes: number, seed: number): Promise<EvaluationMessage> {
+    const result = new Promise<EvaluationMessage>((resolve) => {
+      const off = this.on((e) => {
+        if (e.type === 'evaluated' && e.evaluation.runId === runId) {
+          off();
+          resolve(e.evaluation);
+        }
+      });
+    });
+    await this.request({ type: 'evaluate', runId, episodes, seed });
+    return result;
+  }
+
+  /** Resolves when the run finishes (with its last event). */
+  finished(runId: string): Promise<EventOf<'finished'>> {
+    return new Promise((resolve) => {
+      const off = this.on((e) => {
+        if (e.type === 'finished' && e.runId === runId) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+  }
+
+  /** Times `steps` training steps of `method` on the current backend (median ms). */
+  benchmark(datasetId: string, method: string, steps: number): Promise<{ msPerStep: number; steps: number }> {
+    return this.request({ type: 'benchmark', datasetId, method, steps });
+  }
+
+  injectFault(fault: 'backend' | 'crash'): Promise<void> {
+    return this.request({ type: 'injectFault', fault });
+  }
+
+  run(runId: string): RunRecord | undefined {
+    return this.runs.get(runId);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+
+  /** A new worker after a crash: same backend preference, same datasets, unfinished runs resumed. */
+  private async recover(reason: string): Promise<void> {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error(`The compute worker crashed (${reason}).`));
+    this.pending.clear();
+    const active = [...this.runs.values()].filter((r) => r.status === 'training' || r.status === 'paused');
+    if (this.restarts >= (this.options.maxRestarts ?? 3)) {
+      for (const run of active) {
+        run.status = 'failed';
+        const message = `The compute worker crashed ${this.restarts + 1} times (${reason}); the run ended. Its curve is kept.`;
+        this.emit({ type: 'finished', runId: run.runId, status: 'failed', message, stepsDone: run.points.at(-1)?.step ?? 0, seconds: 0 });
+      }
+      return;
+    }
+    this.restarts++;
+    this.worker = this.spawn();
+    try {
+      if (this.backendPreference) await this.init(this.backendPreference);
+      for (const [id, source] of this.datasets) await this.request({ type: 'loadDataset', datasetId: id, source });
+      for (const run of active) {
+        const shownSteps = run.points.at(-1)?.step ?? 0;
+        await this.request({ type: 'start', runId: run.runId, config: run.config, resume: { checkpoint: run.checkpoint, shownSteps } });
+        run.status = 'training';
+      }
+      const resumed = active.map((r) => `${r.runId} from step ${r.checkpoint?.step ?? 0}`).join(', ');
+      this.emit({
+        type: 'restarted',
+        attempt: this.restarts,
+        message: `The compute worker crashed (${reason}) and was restarted${resumed ? `; resumed ${resumed}` : ''}.`,
+      });
+    } catch (error) {
+      this.emit({ type: 'error', message: `The compute worker crashed and could not be restarted: ${(error as Error).message}` });
+    }
+  }
+}
