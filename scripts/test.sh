@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test suite (`npm test`, and what .ci/run runs after `npm ci`): type-check,
-# then the unit tests. Ends with one plain "N passed, N failed, N skipped" line.
+# unit tests, the production build, then the browser tests in Debian's Chromium (installed with
+# apt when missing and we are root). Ends with one plain "N passed, N failed, N skipped" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p artifacts
@@ -12,8 +13,37 @@ echo "== unit tests (vitest)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json || status=$?
 
+echo "== production build"
+npx vite build --logLevel warn
+
+echo "== browser tests (Chromium)"
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Chromium is missing: installing Debian's chromium with apt-get ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+browser_report=""
+if [ -x "$chromium" ]; then
+  npx vitest run -c vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json=artifacts/vitest-browser.json || status=$?
+  browser_report=artifacts/vitest-browser.json
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAIL: no Chromium at $chromium and it could not be installed (CI=true makes this a failure)."
+  status=1
+else
+  echo "SKIPPED: no Chromium at $chromium. Install it (as root: apt-get install -y chromium) or set CHROMIUM_PATH."
+fi
+
 node -e '
-  const r = JSON.parse(require("fs").readFileSync("artifacts/vitest.json", "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' || true
+  const fs = require("fs");
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of process.argv.slice(1).filter(Boolean)) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    total.passed += r.numPassedTests;
+    total.failed += r.numFailedTests;
+    total.skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+' artifacts/vitest.json $browser_report || true
 exit "$status"

@@ -1,0 +1,177 @@
+// The compute worker in a real browser (Debian's Chromium) on the production build: automatic
+// backend choice on this GPU-less machine, every backend forced in turn, the main thread kept free
+// while training, and recovery from a backend failure and from a crashed worker. Runs through the
+// page's own compute client (window.fewShotLab.client) and its controls.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import type { ComputeClient } from '../../src/worker/client';
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startPreview();
+  // WebGPU is exposed (on SwiftShader) so the chooser has a software adapter to turn down.
+  browser = await launchChromium(['--enable-unsafe-webgpu']);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+type Window = { fewShotLab: { client: ComputeClient } };
+
+/** A fresh page, with a long-task observer installed before the app's scripts run. */
+async function freshPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  });
+  return openPage(context, server.url);
+}
+
+const tinyRun = (steps: number) => ({ datasetId: 'glyphs', sampler: { way: 5, shot: 1, query: 2 }, method: 'protonet', steps, seed: 3 });
+
+describe('compute worker in Chromium (production build)', () => {
+  it('picks wasm automatically on a machine without a GPU, says why, and trains from the page', async () => {
+    const { page, errors } = await freshPage();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.getByLabel('Training steps').fill('8');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm/);
+    const status = (await page.getByRole('status').textContent())!;
+    // The reason names the software adapters it turned down.
+    expect(status).toMatch(/Why: WebGPU adapter is a software fallback.*WebGL renderer is software \(.*SwiftShader/);
+    expect(status).toMatch(/SIMD, [2-9] threads/); // threaded wasm in the cross-origin isolated build
+    await expect.poll(() => page.locator('#progress').textContent(), { timeout: 120_000 }).toMatch(/Training done after 8 steps/);
+    await screenshot(page, 'runtime-1-trained');
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 300_000 }).toMatch(/Accuracy on held-out classes: \d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
+    await screenshot(page, 'runtime-2-evaluated');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('runs every backend when forced, and their first losses agree', async () => {
+    const { page, errors } = await freshPage();
+    const results = await page.evaluate(async (config) => {
+      const client = (window as unknown as Window).fewShotLab.client;
+      const out: Record<string, { info: string; losses: number[]; status: string }> = {};
+      for (const backend of ['wasm', 'cpu', 'webgl', 'webgpu'] as const) {
+        const chosen = await client.init(backend);
+        await client.loadDataset('glyphs', { kind: 'glyphs' });
+        const runId = `forced-${backend}`;
+        const finished = client.finished(runId);
+        await client.start(runId, config);
+        const end = await finished;
+        out[backend] = { info: `${chosen.backend}: ${chosen.info}`, losses: client.run(runId)!.points.map((p) => p.loss), status: end.status };
+      }
+      return out;
+    }, tinyRun(2));
+    console.log(JSON.stringify(results));
+    const reference = results.wasm.losses;
+    expect(reference).toHaveLength(2);
+    for (const backend of ['cpu', 'webgl', 'webgpu']) {
+      expect(results[backend].status).toBe('done');
+      expect(results[backend].info.startsWith(backend)).toBe(true);
+      // Step 1 is the loss of identical initial weights on an identical episode: only float32
+      // summation order differs between backends (relative 1e-6 to 1e-5), so 1e-3 leaves room
+      // for GPU reductions while catching any real difference in the computation. Step 2 follows
+      // one Adam update, whose normalised step can amplify tiny gradient differences: 2e-2.
+      expect(Math.abs(results[backend].losses[0] - reference[0]) / reference[0]).toBeLessThan(1e-3);
+      expect(Math.abs(results[backend].losses[1] - reference[1]) / reference[1]).toBeLessThan(2e-2);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps the main thread free while training: no task over 50 ms', async () => {
+    const { page } = await freshPage();
+    const longest = await page.evaluate(async (config) => {
+      const client = (window as unknown as Window).fewShotLab.client;
+      const w = window as unknown as { longTasks: number[] };
+      await client.init('wasm');
+      await client.loadDataset('glyphs', { kind: 'glyphs' });
+      w.longTasks.length = 0; // only what happens during training counts
+      const finished = client.finished('smooth');
+      await client.start('smooth', config);
+      await finished;
+      await new Promise((r) => setTimeout(r, 200));
+      return Math.max(0, ...w.longTasks);
+    }, tinyRun(40));
+    console.log(`longest main-thread task while training: ${longest.toFixed(0)} ms`);
+    expect(longest).toBeLessThanOrEqual(50);
+    await page.context().close();
+  });
+
+  /**
+   * Starts a long run, waits for its first checkpoint, injects `fault`, lets it train 20 more steps
+   * after the recovery, and stops it: the run must be continuous over the failure.
+   */
+  async function faultRun(page: Page, fault: 'backend' | 'crash') {
+    return page.evaluate(
+      async ({ config, fault }) => {
+        const client = (window as unknown as Window).fewShotLab.client;
+        const notes: string[] = [];
+        let recovered = false;
+        client.on((e) => {
+          if (e.type === 'warning' || e.type === 'restarted') {
+            notes.push(e.message);
+            recovered = true;
+          }
+        });
+        await client.init('wasm');
+        await client.loadDataset('glyphs', { kind: 'glyphs' });
+        const finished = client.finished('fault');
+        await client.start('fault', config);
+        const stepAt = (): number => client.run('fault')!.points.at(-1)?.step ?? 0;
+        const waitFor = (test: () => boolean) =>
+          new Promise<void>((resolve) => {
+            const off = client.on(() => {
+              if (test()) {
+                off();
+                resolve();
+              }
+            });
+          });
+        await waitFor(() => client.run('fault')!.checkpoint !== null);
+        const faultStep = stepAt();
+        await client.injectFault(fault).catch(() => undefined); // a crashing worker may not answer
+        await waitFor(() => recovered);
+        const resumedFrom = stepAt();
+        await waitFor(() => stepAt() >= resumedFrom + 20);
+        await client.stop('fault');
+        const end = await finished;
+        return { end, faultStep, steps: client.run('fault')!.points.map((p) => p.step), notes, backend: client.backend };
+      },
+      { config: tinyRun(100_000), fault },
+    );
+  }
+
+  it('falls back to the next backend when the backend fails mid-run, continuing the step count', async () => {
+    const { page } = await freshPage();
+    const r = await faultRun(page, 'backend');
+    expect(r.notes.join('\n')).toMatch(/The wasm backend failed at step \d+ .*Training continues on cpu from its checkpoint at step \d+; the curve so far is kept/);
+    expect(r.backend?.backend).toBe('cpu');
+    expect(r.end.status).toBe('stopped');
+    const last = r.steps.at(-1)!;
+    expect(last).toBeGreaterThan(r.faultStep + 20);
+    expect(r.steps).toEqual(Array.from({ length: last }, (_, i) => i + 1)); // continuous: nothing lost or repeated
+    await page.context().close();
+  });
+
+  it('restarts a crashed worker and resumes the run from its checkpoint', async () => {
+    const { page } = await freshPage();
+    const r = await faultRun(page, 'crash');
+    expect(r.notes.join('\n')).toMatch(/The compute worker crashed .* and was restarted; resumed fault from step \d+/);
+    expect(r.end.status).toBe('stopped');
+    const last = r.steps.at(-1)!;
+    expect(last).toBeGreaterThan(r.faultStep + 20);
+    expect(r.steps).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    await page.context().close();
+  });
+});
