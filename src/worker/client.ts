@@ -5,6 +5,7 @@
 // listeners. No React here: a run can be driven end to end from plain code.
 import type {
   BackendPreference,
+  BenchmarkResult,
   Checkpoint,
   DatasetSource,
   DatasetSummary,
@@ -175,9 +176,9 @@ export class ComputeClient {
     });
   }
 
-  /** Times `steps` training steps of `method` on the current backend (median ms). */
-  benchmark(datasetId: string, method: string, steps: number): Promise<{ msPerStep: number; steps: number }> {
-    return this.request({ type: 'benchmark', datasetId, method, steps });
+  /** Times training steps of `method` on the current backend (median ms; see the session). */
+  benchmark(datasetId: string, method: string, steps: number, warmup = 2, budgetSeconds?: number): Promise<BenchmarkResult> {
+    return this.request({ type: 'benchmark', datasetId, method, steps, warmup, budgetSeconds });
   }
 
   injectFault(fault: 'backend' | 'crash'): Promise<void> {

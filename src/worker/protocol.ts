@@ -106,7 +106,7 @@ export type Request =
   | { type: 'evaluate'; id: number; runId: string; episodes: number; seed: number }
   | { type: 'cancel'; id: number }
   /** Times training steps of a method on the current backend (median ms per step). */
-  | { type: 'benchmark'; id: number; datasetId: string; method: string; steps: number }
+  | { type: 'benchmark'; id: number; datasetId: string; method: string; steps: number; warmup?: number; budgetSeconds?: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */
   | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' };
 
@@ -147,5 +147,13 @@ export type WorkerEvent =
   | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message?: string; stepsDone: number; seconds: number }
   | { type: 'evaluationProgress'; runId: string; done: number; total: number }
   | { type: 'evaluated'; evaluation: EvaluationMessage };
+
+/** What a benchmark request answers: median ms per step, or null when not one step fitted the budget. */
+export interface BenchmarkResult {
+  msPerStep: number | null;
+  steps: number;
+  backend: BackendName;
+  seconds: number;
+}
 
 export type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;

@@ -6,7 +6,7 @@
 import type { ImageDecoder } from '../core/data/dataset';
 import { saveTensors } from '../core/nn/params';
 import { loadSource, type LoadedSource } from './datasets';
-import type { BackendName, BackendPreference, Checkpoint, ProgressPoint, Request, ResumeFrom, RunConfig, ValidationPointMessage, WorkerEvent } from './protocol';
+import type { BackendName, BackendPreference, BenchmarkResult, Checkpoint, ProgressPoint, Request, ResumeFrom, RunConfig, ValidationPointMessage, WorkerEvent } from './protocol';
 import { makeRunPlan, SettingsError, type RunPlan } from './runPlan';
 
 export interface ChosenBackend {
@@ -135,7 +135,7 @@ export class WorkerSession {
         return null;
       }
       case 'benchmark':
-        return this.benchmark(request.datasetId, request.method, request.steps);
+        return this.benchmark(request.datasetId, request.method, request.steps, request.warmup ?? 2, request.budgetSeconds ?? Infinity);
       case 'injectFault':
         if (request.fault === 'crash') {
           // Let the reply go out first, then die as a crashed worker would.
@@ -343,31 +343,35 @@ export class WorkerSession {
 
   /**
    * Median milliseconds per training step of `method` at its defaults (5-way 1-shot 15-query for
-   * images; K = 10 for sine waves) on the current backend, after two warm-up steps.
+   * images; K = 10 for sine waves) on the current backend, after `warmup` untimed steps. Stops
+   * when `budgetSeconds` have passed (software GPUs can take minutes per step).
    */
-  private async benchmark(datasetId: string, method: string, steps: number): Promise<{ msPerStep: number; steps: number; backend: BackendName }> {
+  private async benchmark(datasetId: string, method: string, steps: number, warmup: number, budgetSeconds: number): Promise<BenchmarkResult> {
     if (!this.backend) throw new Error('Choose a backend first (init).');
     const source = this.sources.get(datasetId);
     if (!source) throw new Error(`Dataset "${datasetId}" is not loaded.`);
     const sampler = source.task === 'regression' ? { way: 1, shot: 10, query: 10 } : { way: 5, shot: 1, query: 15 };
-    const plan = makeRunPlan(source, { datasetId, sampler, method, steps: steps + 2, seed: 1 });
+    const plan = makeRunPlan(source, { datasetId, sampler, method, steps: steps + warmup, seed: 1 });
     const times: number[] = [];
-    let last = now();
+    const start = now();
+    let last = start;
     try {
       await plan.train({
         startStep: 0,
-        shouldStop: () => false,
+        shouldStop: () => now() - start > budgetSeconds,
         onValidation: () => undefined,
-        onStep: (p) => {
+        onStep: async (p) => {
           const t = now();
-          if (p.step > 2) times.push((t - last) * 1000);
+          if (p.step > warmup) times.push((t - last) * 1000);
           last = t;
+          await this.yieldNow();
         },
       });
     } finally {
       plan.dispose();
     }
     times.sort((a, b) => a - b);
-    return { msPerStep: times[times.length >> 1], steps: times.length, backend: this.backend.backend };
+    const median = times.length === 0 ? null : times.length % 2 ? times[times.length >> 1] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+    return { msPerStep: median, steps: times.length, backend: this.backend.backend, seconds: now() - start };
   }
 }
