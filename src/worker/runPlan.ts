@@ -50,6 +50,16 @@ export class SettingsError extends Error {
   }
 }
 
+/** The parts of a plan that are the method's own. */
+function stateOf(method: Pick<RunPlan, 'labels' | 'stateTensors' | 'loadState' | 'dispose'>) {
+  return {
+    labels: () => method.labels(),
+    stateTensors: () => method.stateTensors(),
+    loadState: (saved: SavedTensors) => method.loadState(saved),
+    dispose: () => method.dispose(),
+  };
+}
+
 function trainSettingsOf(s: SamplerConfig) {
   return { way: s.trainWay ?? s.way, shot: s.trainShot ?? s.shot, query: s.trainQuery ?? s.query };
 }
@@ -115,10 +125,7 @@ function classificationPlan(dataset: Extract<LoadedSource, { task: 'classificati
         stoppedEarly: r.stoppedEarly,
       };
     },
-    labels: () => method.labels(),
-    stateTensors: () => method.stateTensors(),
-    loadState: (saved) => method.loadState(saved),
-    dispose: () => method.dispose(),
+    ...stateOf(method),
   };
 }
 
@@ -170,9 +177,6 @@ function regressionPlan(config: RunConfig): RunPlan {
         stoppedEarly: r.stoppedEarly,
       };
     },
-    labels: () => method.labels(),
-    stateTensors: () => method.stateTensors(),
-    loadState: (saved) => method.loadState(saved),
-    dispose: () => method.dispose(),
+    ...stateOf(method),
   };
 }

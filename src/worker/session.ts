@@ -7,7 +7,7 @@ import type { ImageDecoder } from '../core/data/dataset';
 import { saveTensors } from '../core/nn/params';
 import { loadSource, type LoadedSource } from './datasets';
 import type { BackendName, BackendPreference, BenchmarkResult, Checkpoint, ProgressPoint, Request, ResumeFrom, RunConfig, ValidationPointMessage, WorkerEvent } from './protocol';
-import { makeRunPlan, SettingsError, type RunPlan } from './runPlan';
+import { makeRunPlan, type RunPlan } from './runPlan';
 
 export interface ChosenBackend {
   backend: BackendName;
@@ -278,7 +278,6 @@ export class WorkerSession {
         return;
       } catch (error) {
         flush(true);
-        if (error instanceof SettingsError) throw error;
         const moved = await this.fallBack(runId, run, error as Error, step);
         if (!moved) {
           run.status = 'finished';

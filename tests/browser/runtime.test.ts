@@ -91,20 +91,31 @@ describe('compute worker in Chromium (production build)', () => {
 
   it('keeps the main thread free while training: no task over 50 ms', async () => {
     const { page } = await freshPage();
-    const longest = await page.evaluate(async (config) => {
+    const r = await page.evaluate(async (config) => {
       const client = (window as unknown as Window).fewShotLab.client;
       const w = window as unknown as { longTasks: number[] };
       await client.init('wasm');
       await client.loadDataset('glyphs', { kind: 'glyphs' });
       w.longTasks.length = 0; // only what happens during training counts
+      // Long-task entries exist only for tasks over 50 ms; a 5 ms timer's lateness also shows the
+      // longest stall below that.
+      let stall = 0;
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const t = performance.now();
+        stall = Math.max(stall, t - last - 5);
+        last = t;
+      }, 5);
       const finished = client.finished('smooth');
       await client.start('smooth', config);
       await finished;
+      clearInterval(timer);
       await new Promise((r) => setTimeout(r, 200));
-      return Math.max(0, ...w.longTasks);
-    }, tinyRun(40));
-    console.log(`longest main-thread task while training: ${longest.toFixed(0)} ms`);
-    expect(longest).toBeLessThanOrEqual(50);
+      return { longest: Math.max(0, ...w.longTasks), stall };
+    }, tinyRun(60));
+    console.log(`while training: long tasks over 50 ms: longest ${r.longest.toFixed(0)} ms (0 = none); longest main-thread timer stall ${r.stall.toFixed(1)} ms`);
+    expect(r.longest).toBeLessThanOrEqual(50);
+    expect(r.stall).toBeLessThan(50);
     await page.context().close();
   });
 
