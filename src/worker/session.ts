@@ -57,36 +57,12 @@ class InjectedBackendFault extends Error {
 
 const now = () => performance.now() / 1000;
 
-/**
- * Lets the worker's message queue run. A training step awaits only promises that tfjs resolves as
- * microtasks on wasm and cpu, so without this a worker would not see "pause", "stop" or anything
- * else until the run ended. A MessageChannel round trip is a macrotask without setTimeout's 4 ms
- * clamp; it is taken at most every 20 ms.
- */
-function eventLoopYielder(): () => Promise<void> {
-  const channel = new MessageChannel();
-  const waiting: Array<() => void> = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  // In Node an open port would keep the process alive after the work is done.
-  (channel.port1 as unknown as { unref?: () => void }).unref?.();
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < 20) return;
-    await new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      channel.port2.postMessage(0);
-    });
-    last = performance.now();
-  };
-}
-
 export class WorkerSession {
   private backend: ChosenBackend | null = null;
   private readonly sources = new Map<string, LoadedSource>();
   private readonly runs = new Map<string, RunState>();
   private cancelRequested = false;
   private faultPending = false;
-  private readonly yieldNow = eventLoopYielder();
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -264,7 +240,6 @@ export class WorkerSession {
               post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
             }
             flush(false);
-            await this.yieldNow();
             if (run.resumeGate) {
               flush(true);
               await run.resumeGate;
@@ -327,8 +302,7 @@ export class WorkerSession {
       episodes,
       seed,
       shouldStop: () => this.cancelRequested,
-      onProgress: async (done, total) => {
-        await this.yieldNow();
+      onProgress: (done, total) => {
         const t = now();
         if (done === total || t - last >= 1 / (this.options.progressPerSecond ?? 4)) {
           last = t;
@@ -359,11 +333,10 @@ export class WorkerSession {
         startStep: 0,
         shouldStop: () => now() - start > budgetSeconds,
         onValidation: () => undefined,
-        onStep: async (p) => {
+        onStep: (p) => {
           const t = now();
           if (p.step > warmup) times.push((t - last) * 1000);
           last = t;
-          await this.yieldNow();
         },
       });
     } finally {

@@ -1,6 +1,6 @@
 // The experiment CLI as a user runs it: flags parsed with clear errors and usage help (never a stack
 // trace), and a short real run that prints a results table and writes complete JSON.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,5 +110,30 @@ describe('npm run experiment', () => {
     expect(json.runs[0].training.curve).toHaveLength(30);
     expect(json.runs[0].evaluation.mse[1].perTask).toHaveLength(40);
     expect(json.comparison[0].differences[0].difference.episodes).toBe(40);
+  });
+
+  it('stops after the current step on Ctrl-C and still evaluates and reports what it trained', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/experiment.ts', '--episodes', '100000', '--eval-episodes', '20', '--val-every', '0', '--threads', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (/Training Prototypical Networks/.test(stderr)) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 100);
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toMatch(/Stopping after this step/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/status\s+stopped: Stopped at step \d+ of 100000/);
+    expect(stdout).toMatch(/accuracy\s+\d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
   });
 });

@@ -6,6 +6,7 @@ import type { MethodLabels } from '../methods/method';
 import { summarise, type AccuracySummary } from '../train/stats';
 import type { RegressionMethod } from './regressionMethod';
 import { checkRegressionSettings, sinusoidTaskAt, type RegressionSettings } from './sinusoid';
+import { eventLoopYielder } from '../train/yieldToEventLoop';
 
 export const DEFAULT_REGRESSION_EVAL_STEPS: readonly number[] = [1, 10];
 
@@ -45,6 +46,7 @@ export async function evaluateRegression(
   if (!Number.isInteger(tasks) || tasks < 1) throw new Error(`The number of test tasks must be a whole number of at least 1, got ${tasks}.`);
   const perTask = steps.map(() => [] as number[]);
   let stoppedEarly = false;
+  const yieldNow = eventLoopYielder();
   for (let i = 0; i < tasks; i++) {
     if (options.shouldStop?.()) {
       stoppedEarly = true;
@@ -54,6 +56,7 @@ export async function evaluateRegression(
     const outputs = await method.fit(task.support, task.query.x, steps);
     outputs.forEach((out, k) => perTask[k].push(meanSquared(out, task.query.y)));
     await options.onProgress?.(i + 1, tasks);
+    await yieldNow();
   }
   return {
     mse: steps.map((s, k) => ({ steps: s, summary: summarise(perTask[k]), perTask: perTask[k] })),

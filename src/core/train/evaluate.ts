@@ -5,6 +5,7 @@ import type { SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
 import type { FewShotMethod, MethodLabels } from '../methods/method';
 import { summarise, type AccuracySummary } from './stats';
+import { eventLoopYielder } from './yieldToEventLoop';
 
 export const DEFAULT_EVAL_EPISODES = 600;
 export const DEFAULT_EVAL_SEED = 2017;
@@ -56,6 +57,7 @@ export async function evaluate(
   checkSampler(pool, settings);
   const accuracies: number[] = [];
   let stoppedEarly = false;
+  const yieldNow = eventLoopYielder();
   for (let i = 0; i < episodes; i++) {
     if (options.shouldStop?.()) {
       stoppedEarly = true;
@@ -70,6 +72,7 @@ export async function evaluate(
       predictor.dispose();
     }
     await options.onProgress?.(i + 1, episodes);
+    await yieldNow();
   }
   return {
     summary: summarise(accuracies),

@@ -2,6 +2,7 @@
 // regression/trainRegression.ts): run steps on seeded batches, record the curve, validate at
 // intervals, stop on request, and stop on divergence with advice and the last good parameters.
 import { DivergenceGuard, divergenceMessage, type StatefulMethod } from './divergence';
+import { eventLoopYielder } from './yieldToEventLoop';
 
 export interface LoopMetrics {
   loss: number;
@@ -45,6 +46,7 @@ export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: 
   const curve: LoopPoint<M>[] = [];
   const validation: V[] = [];
   const guard = new DivergenceGuard(options.method);
+  const yieldNow = eventLoopYielder();
   const t0 = nowSeconds();
   let status: LoopResult<M, V>['status'] = 'done';
   let message: string | undefined;
@@ -69,6 +71,7 @@ export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: 
       const point = { ...metrics, step: step + 1, elapsed: nowSeconds() - t0 };
       curve.push(point);
       await options.onStep?.(point);
+      await yieldNow(); // lets stop / pause requests and signals in
       const v = await options.validateAfter?.(step + 1);
       if (v !== null && v !== undefined) {
         validation.push(v);
