@@ -152,15 +152,21 @@ export class ComputeClient {
 
   /** Evaluates a finished run on `episodes` test episodes of `seed`; resolves with the result. */
   async evaluate(runId: string, episodes: number, seed: number): Promise<EvaluationMessage> {
+    let off = () => {};
     const result = new Promise<EvaluationMessage>((resolve) => {
-      const off = this.on((e) => {
+      off = this.on((e) => {
         if (e.type === 'evaluated' && e.evaluation.runId === runId) {
           off();
           resolve(e.evaluation);
         }
       });
     });
-    await this.request({ type: 'evaluate', runId, episodes, seed });
+    try {
+      await this.request({ type: 'evaluate', runId, episodes, seed });
+    } catch (error) {
+      off();
+      throw error;
+    }
     return result;
   }
 

@@ -253,7 +253,12 @@ export class WorkerSession {
         return;
       } catch (error) {
         flush(true);
-        const moved = await this.fallBack(runId, run, error as Error, step);
+        let moved = false;
+        try {
+          moved = await this.fallBack(runId, run, error as Error, step);
+        } catch (fallbackError) {
+          post({ type: 'error', runId, message: `Moving the run to another backend failed too: ${(fallbackError as Error).message}` });
+        }
         if (!moved) {
           run.status = 'finished';
           post({ type: 'finished', runId, status: 'failed', message: (error as Error).message, stepsDone: step, seconds: now() - started });
