@@ -153,7 +153,11 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
   const runs: MethodRun[] = [];
   for (const name of methods) {
     if (stopRequested()) break;
-    runs.push(await runMethod(name, args, methods, pools, backbone, stopRequested));
+    const run = await runMethod(name, args, methods, pools, backbone, stopRequested);
+    runs.push(run);
+    // Said as soon as it is known, so a long --compare that is cut short keeps what it measured.
+    const result = run.evaluation ? `${formatAccuracy(run.evaluation.summary)} (95% CI, ${run.evaluation.summary.episodes} test episodes)` : `not evaluated (${run.training.status})`;
+    log(`${run.title}: ${result}`);
   }
   const seconds = (performance.now() - t0) / 1000;
 

@@ -90,7 +90,11 @@ export async function runRegressionExperiment(args: ExperimentArgs): Promise<Rec
   const runs: RegressionRun[] = [];
   for (const name of args.methods) {
     if (stopRequested()) break;
-    runs.push(await runOne(name, args, stopRequested));
+    const run = await runOne(name, args, stopRequested);
+    runs.push(run);
+    // Said as soon as it is known, so a long --compare that is cut short keeps what it measured.
+    const mse = run.evaluation?.mse.map((m) => `MSE after ${m.steps}: ${formatMse(m.summary)}`).join(', ');
+    log(`${run.title}: ${mse ?? `not evaluated (${run.training.status})`}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   const baseline = runs[0]?.evaluation;
