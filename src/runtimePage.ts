@@ -14,6 +14,13 @@ const form = $<HTMLFormElement>('controls');
 const [trainButton, pauseButton, stopButton, evaluateButton] = ['train', 'pause', 'stop', 'evaluate'].map((id) => $<HTMLButtonElement>(id));
 const say = (id: string, text: string) => ($(id).textContent = text);
 
+/** "45 s", "12 min", "3 h 20 min". */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
 let runId = '';
 let runs = 0;
 let chosen: BackendPreference | null = null;
@@ -23,9 +30,9 @@ client.on((event) => {
   if (event.type === 'backend') say('backend', `Backend: ${event.backend} (${event.info}). Why: ${event.reason}.`);
   if (event.type === 'progress' && event.runId === runId) {
     const last = event.points.at(-1);
-    const eta = Number.isFinite(event.etaSeconds) ? `, about ${Math.ceil(event.etaSeconds)} s left` : '';
+    const eta = Number.isFinite(event.etaSeconds) ? `, about ${duration(event.etaSeconds)} left` : '';
     const metrics = last ? ` loss ${last.loss.toFixed(3)}, training accuracy ${((last.accuracy ?? 0) * 100).toFixed(1)}%` : '';
-    say('progress', `${event.paused ? 'Paused at' : 'Step'} ${event.step} of ${event.totalSteps} (${event.stepsPerSecond.toFixed(1)} steps/s${eta}).${metrics}`);
+    say('progress', `${event.paused ? 'Paused at step' : 'Step'} ${event.step} of ${event.totalSteps} (${event.stepsPerSecond.toFixed(1)} steps/s${eta}).${metrics}`);
   }
   if (event.type === 'warning' || event.type === 'restarted') say('problem', event.message);
   if (event.type === 'error') say('problem', event.message);

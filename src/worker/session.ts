@@ -237,6 +237,9 @@ export class WorkerSession {
             if (now() - lastCheckpoint >= checkpointEvery) {
               lastCheckpoint = now();
               run.checkpoint = { step: p.step, elapsed: point.elapsed, state: await saveTensors(run.plan.stateTensors()) };
+              // Points first: a page holding a checkpoint ahead of its curve would, after a crash,
+              // resume past steps it never received.
+              flush(true);
               post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
             }
             flush(false);
