@@ -24,13 +24,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
+import { GradientSum } from '../nn/gradientSum';
 import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
 import { registerSecondOrderGradients } from '../nn/gradients';
 import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
-import { adaptParameters, byName } from './innerLoop';
+import { adaptParameters } from './innerLoop';
 import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
@@ -236,8 +237,7 @@ export class Maml implements FewShotMethod {
       throw new Error('Every episode of a MAML meta-batch must have the same number of classes (the output layer has one width).');
     }
     this.ensureHead(way);
-    const names = Object.keys(this.params);
-    const sums: tf.Tensor[] = [];
+    const sum = new GradientSum();
     let lossSum = 0;
     let hitSum = 0;
     let queries = 0;
@@ -246,43 +246,25 @@ export class Maml implements FewShotMethod {
         const task = taskTensors(episode);
         try {
           const r = taskMetaGradient(this.params, task, this.config);
-          const { loss, hits } = r;
-          const grads = names.map((n) => r.grads[n]);
-          const [lossValue, hitValue] = await Promise.all([loss.data(), hits.data()]);
-          tf.dispose([loss, hits]);
+          const [lossValue, hitValue] = await Promise.all([r.loss.data(), r.hits.data()]);
+          tf.dispose([r.loss, r.hits]);
           lossSum += lossValue[0];
           hitSum += hitValue[0];
           queries += episode.query.count;
-          grads.forEach((g, i) => {
-            const previous = sums[i];
-            if (previous) {
-              sums[i] = tf.add(previous, g);
-              tf.dispose([previous, g]);
-            } else {
-              sums[i] = g;
-            }
-          });
+          sum.add(r.grads);
         } finally {
           disposeTask(task);
         }
       }
-      let loss = lossSum / episodes.length;
       // A non-finite loss or meta-gradient would poison every weight: skip the update so the last
       // good parameters stay, and report a non-finite loss so the training loop stops with advice.
-      if (Number.isFinite(loss)) {
-        const size = tf.tidy(() => tf.addN(sums.map((g) => tf.sum(tf.abs(g)))));
-        const gradientSize = (await size.data())[0];
-        size.dispose();
-        if (!Number.isFinite(gradientSize)) loss = Number.NaN;
-      }
-      if (Number.isFinite(loss)) {
-        const mean = tf.tidy(() => byName(names, sums.map((g) => tf.div(g, episodes.length))));
-        this.optimizer.apply(this.params, mean, this.config.learningRate);
-        disposeTensors(mean);
-      }
+      const mean = await sum.mean();
+      const loss = mean === null ? Number.NaN : lossSum / episodes.length;
+      if (mean !== null && Number.isFinite(loss)) this.optimizer.apply(this.params, mean, this.config.learningRate);
+      disposeTensors(mean ?? undefined);
       return { loss, accuracy: hitSum / queries, learningRate: this.config.learningRate };
     } finally {
-      tf.dispose(sums);
+      sum.dispose();
     }
   }
 

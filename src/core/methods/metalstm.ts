@@ -35,6 +35,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
+import { GradientSum } from '../nn/gradientSum';
 import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
 import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
@@ -247,12 +248,7 @@ export class MetaLstm implements FewShotMethod {
     this.ensureHead(way);
     const learner = this.learnerParameters();
     const meta = this.metaLearnerWeights();
-    const sums: NamedTensors = {};
-    const accumulate = (name: string, g: tf.Tensor) => {
-      const previous = sums[name];
-      sums[name] = previous ? tf.add(previous, g) : g;
-      if (previous) tf.dispose([previous, g]);
-    };
+    const sum = new GradientSum();
     let lossSum = 0;
     let hitSum = 0;
     let queries = 0;
@@ -266,34 +262,24 @@ export class MetaLstm implements FewShotMethod {
           lossSum += lossValue[0];
           hitSum += hitValue[0];
           queries += episode.query.count;
-          for (const [n, g] of Object.entries(r.learnerGradients)) accumulate(LEARNER + n, g);
-          for (const [n, g] of Object.entries(r.metaGradients)) accumulate(META + n, g);
+          const grads: NamedTensors = {};
+          for (const [n, g] of Object.entries(r.learnerGradients)) grads[LEARNER + n] = g;
+          for (const [n, g] of Object.entries(r.metaGradients)) grads[META + n] = g;
+          sum.add(grads);
         } finally {
           disposeEpisodeTensors(task);
         }
       }
-      let loss = lossSum / episodes.length;
-      const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(sums).map((g) => tf.sum(tf.square(g))))).div(episodes.length));
-      const gradientNorm = (await norm.data())[0];
-      norm.dispose();
-      // A non-finite loss or meta-gradient would poison every weight: skip the update so the last
-      // good weights stay, and report a non-finite loss so the training loop stops with advice.
-      if (!Number.isFinite(gradientNorm)) loss = Number.NaN;
-      if (Number.isFinite(loss)) {
-        // Mean over the episodes, then clipped by global norm (the authors' code: 0.25).
-        const clip = this.config.gradientClip;
-        const scale = (clip > 0 && gradientNorm > clip ? clip / gradientNorm : 1) / episodes.length;
-        const update = tf.tidy(() => {
-          const out: NamedTensors = {};
-          for (const [n, g] of Object.entries(sums)) out[n] = tf.mul(g, scale);
-          return out;
-        });
-        this.optimizer.apply(this.weights, update, this.config.learningRate);
-        disposeTensors(update);
-      }
+      // Mean over the episodes, clipped by global norm (the authors' code: 0.25). A non-finite
+      // loss or meta-gradient would poison every weight: skip the update so the last good weights
+      // stay, and report a non-finite loss so the training loop stops with advice.
+      const update = await sum.mean(this.config.gradientClip);
+      const loss = update === null ? Number.NaN : lossSum / episodes.length;
+      if (update !== null && Number.isFinite(loss)) this.optimizer.apply(this.weights, update, this.config.learningRate);
+      disposeTensors(update ?? undefined);
       return { loss, accuracy: hitSum / queries, learningRate: this.config.learningRate };
     } finally {
-      disposeTensors(sums);
+      sum.dispose();
     }
   }
 
