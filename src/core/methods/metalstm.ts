@@ -28,8 +28,8 @@
 //   it meta-trains with the query batch's own statistics.
 // - 'batch' (transductive): the query batch's own statistics, in training and test.
 //
-// Sizes: the paper's learner has 32 filters per layer; the filter count here comes from the
-// experiment's backbone (MethodContext.backbone). Memory and time go with the number of learner
+// Sizes: the paper's learner has 32 filters per layer, and so does this method's spec (the other
+// methods use 64); the learner is built from MethodContext.backbone. Memory and time go with the number of learner
 // parameters (28k with 32 filters on 28x28 images, 112k with 64), so 64 filters cost about four
 // times as much as 32 (metalstmBench.ts measures it).
 import * as tf from '@tensorflow/tfjs';
@@ -368,6 +368,8 @@ export const METALSTM_SPEC: MethodSpec = {
   name: 'metalstm',
   title: 'Meta-LSTM',
   paper: 'Ravi & Larochelle 2017',
+  // The paper's learner size; its defaults were tuned on it, and 64 filters cost four times as much.
+  filters: 32,
   defaults: { ...METALSTM_DEFAULTS },
   hyperparameters: METALSTM_HYPERPARAMETERS,
   create: ({ backbone }, hyper, seed) =>
