@@ -9,10 +9,10 @@ import { generateGlyphs } from '../../src/core/data/glyphs';
 import { episodeAt, type ClassPool } from '../../src/core/episodes/sampler';
 import { splitByGroup } from '../../src/core/episodes/split';
 import { imagesTensor, meanCrossEntropy } from '../../src/core/methods/common';
-import { FINETUNE_DEFAULTS, FINETUNE_SPEC, FineTune, type FineTuneConfig } from '../../src/core/methods/finetune';
+import { FINETUNE_SPEC, FineTune, type FineTuneConfig } from '../../src/core/methods/finetune';
 import { fitHeadValues, headLossAndGradient, type FeatureSet } from '../../src/core/methods/headFitting';
 import { cosineLogits, headLogits, headTensors, initHeadValues, linearLogits, weightPenalty, type HeadKind } from '../../src/core/methods/heads';
-import { ProtoNet, PROTONET_DEFAULTS } from '../../src/core/methods/protonet';
+import { ProtoNet } from '../../src/core/methods/protonet';
 import { resolveHyperparameters } from '../../src/core/methods/registry';
 import { conv4Forward } from '../../src/core/nn/conv4';
 import { disposeTensors, saveTensors } from '../../src/core/nn/params';
@@ -21,6 +21,7 @@ import { evaluate } from '../../src/core/train/evaluate';
 import { pairedDifference } from '../../src/core/train/stats';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
+import { FINETUNE_DEFAULTS, PROTONET_DEFAULTS } from '../../src/core/methods/catalog';
 
 beforeAll(async () => {
   await initBackend('wasm');

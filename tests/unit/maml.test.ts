@@ -11,13 +11,14 @@ import type { ClassPool } from '../../src/core/episodes/sampler';
 import { episodeAt } from '../../src/core/episodes/sampler';
 import { splitByGroup } from '../../src/core/episodes/split';
 import { adaptParameters } from '../../src/core/methods/innerLoop';
-import { FOMAML_SPEC, Maml, MAML_DEFAULTS, MAML_SPEC, type MamlConfig } from '../../src/core/methods/maml';
+import { FOMAML_SPEC, Maml, MAML_SPEC, type MamlConfig } from '../../src/core/methods/maml';
 import { measureMamlStep } from '../../src/core/methods/mamlBench';
 import { resolveHyperparameters } from '../../src/core/methods/registry';
 import { saveTensors } from '../../src/core/nn/params';
 import { evaluate } from '../../src/core/train/evaluate';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
+import { MAML_DEFAULTS } from '../../src/core/methods/catalog';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -29,7 +29,6 @@ import {
   episodeMetaGradient,
   episodeTensors,
   MetaLstm,
-  METALSTM_DEFAULTS,
   METALSTM_SPEC,
   queryLossAndHits,
   supportLoss,
@@ -41,6 +40,7 @@ import { saveTensors, type NamedTensors, type SavedTensors } from '../../src/cor
 import { evaluate } from '../../src/core/train/evaluate';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
+import { METALSTM_DEFAULTS } from '../../src/core/methods/catalog';
 
 beforeAll(async () => {
   await initBackend('wasm');

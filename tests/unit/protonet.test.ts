@@ -7,11 +7,12 @@ import { generateGlyphs } from '../../src/core/data/glyphs';
 import { episodeAt, type ClassPool } from '../../src/core/episodes/sampler';
 import { splitByGroup } from '../../src/core/episodes/split';
 import { constantOf, meanCrossEntropy } from '../../src/core/methods/common';
-import { ProtoNet, PROTONET_DEFAULTS, protoLogits, prototypes } from '../../src/core/methods/protonet';
+import { ProtoNet, protoLogits, prototypes } from '../../src/core/methods/protonet';
 import { saveTensors } from '../../src/core/nn/params';
 import { evaluate } from '../../src/core/train/evaluate';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
+import { PROTONET_DEFAULTS } from '../../src/core/methods/catalog';
 
 beforeAll(async () => {
   await initBackend('wasm');

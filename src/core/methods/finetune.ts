@@ -57,7 +57,8 @@ import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import { fitHeadValues, type HeadValues } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadKind, type HeadShape } from './heads';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { HyperparameterInfo, MethodSpec } from './registry';
+import type { MethodSpec } from './registry';
+import { METHOD_CATALOG } from './catalog';
 import { learningRateAdvice } from './divergenceAdvice';
 
 export interface FineTuneConfig {
@@ -90,38 +91,6 @@ export interface FineTuneConfig {
   augmentShift: number;
   seed: number;
 }
-
-/**
- * Defaults. Measured on glyphs (28x28, Conv-4 with 64 filters, wasm; pre-trained 100 steps of
- * 20-way episodes with 6 images per class; 5-way, 100 test episodes, 5 queries per class):
- * - head 'cosine' (Baseline++, the better head in the paper): 5-way 1-shot 0.780 +- 0.026 and
- *   5-shot 0.923 +- 0.012, against 0.734 / 0.888 with the linear head (untrained backbone: 0.706 /
- *   0.883 cosine, 0.711 / 0.879 linear);
- * - learningRate 1e-3 (the paper's Adam): 3e-3 and 1e-2 were no better in such short runs;
- * - cosineScale 10: the paper's code (distLinear) uses 10 for heads of more than 200 classes (its
- *   Omniglot pre-training) and 2 for smaller ones, with a learnable per-class norm on top. Here one
- *   fixed scale serves pre-training and the episode heads, without the learnable norm; at test,
- *   2 instead of 10 gave 0.781 (1-shot) and 0.897 (5-shot) against 0.786 and 0.921 (this and the
- *   comparisons below on the backbone pre-trained with 3e-3);
- * - adaptation: 100 full-batch Adam steps of 0.01 with weight decay 1e-3 (the paper's decay). 300
- *   steps, step sizes 0.003 or 0.03, or no decay all landed within 0.01 of it;
- * - finetuneBackbone 'no': 'yes' (20 steps of 1e-3, shifts of 2 pixels) helped after this short
- *   pre-training (1-shot 0.759 -> 0.795, 5-shot 0.921 -> 0.968 on 40 paired episodes) but costs
- *   about 15x (1-shot) to 30x (5-shot) the time per episode.
- */
-export const FINETUNE_DEFAULTS: Omit<FineTuneConfig, 'backbone' | 'seed' | 'trainClassCount' | 'trainClasses'> = {
-  head: 'cosine',
-  cosineScale: 10,
-  learningRate: 1e-3,
-  batchNormMomentum: 0.1,
-  adaptSteps: 100,
-  adaptLearningRate: 0.01,
-  adaptWeightDecay: 1e-3,
-  finetuneBackbone: 'no',
-  backboneSteps: 20,
-  backboneLearningRate: 1e-3,
-  augmentShift: 2,
-};
 
 /** Names of the pre-training head inside the parameter map (state names add "params/"). */
 const HEAD_PREFIX = 'head/';
@@ -212,7 +181,6 @@ export class FineTune implements FewShotMethod {
   divergenceAdvice(): string {
     return learningRateAdvice('pre-training learning rate', this.config.learningRate);
   }
-
 
   labels(): MethodLabels {
     return {
@@ -499,32 +467,8 @@ export class FineTune implements FewShotMethod {
   }
 }
 
-export const FINETUNE_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
-  head: {
-    hint: 'Classifier head, in pre-training and per test episode: linear (Baseline) or cosine similarity (Baseline++).',
-    choices: HEAD_KINDS,
-  },
-  cosineScale: { hint: 'Cosine head: logits are this times the cosine (paper code: 10 for many classes, 2 for few).', min: 0.01, max: 100 },
-  learningRate: { hint: 'Adam step size of pre-training over all meta-train classes (paper: 0.001).', min: 1e-6, max: 1 },
-  batchNormMomentum: { hint: 'Weight of each new batch in the running batch-norm statistics used at test time.', min: 0, max: 1 },
-  adaptSteps: { hint: 'Full-batch Adam steps training the new head on a test episode\'s support features (paper: 100 epochs of SGD).', min: 0, max: 2000 },
-  adaptLearningRate: { hint: 'Adam step size of the new head at test time.', min: 1e-6, max: 10 },
-  adaptWeightDecay: { hint: 'L2 weight decay on the new head at test time (paper: 0.001).', min: 0, max: 10 },
-  finetuneBackbone: {
-    hint: 'yes: after fitting the head, also fine-tune the whole network on the augmented support set (much slower).',
-    choices: ['no', 'yes'],
-  },
-  backboneSteps: { hint: 'finetuneBackbone yes: Adam steps on the whole network per test episode.', min: 0, max: 500 },
-  backboneLearningRate: { hint: 'finetuneBackbone yes: Adam step size for the whole network.', min: 1e-7, max: 1 },
-  augmentShift: { hint: 'finetuneBackbone yes: largest random shift in pixels of the support images at each step (0 = none).', min: 0, max: 8 },
-};
-
 export const FINETUNE_SPEC: MethodSpec = {
-  name: 'finetune',
-  title: 'Fine-tuning baseline (Baseline / Baseline++)',
-  paper: 'Chen, Liu, Kira, Wang & Huang 2019',
-  defaults: { ...FINETUNE_DEFAULTS },
-  hyperparameters: FINETUNE_HYPERPARAMETERS,
+  ...METHOD_CATALOG.finetune,
   create: ({ backbone, trainClassCount, trainClasses }, hyper, seed) =>
     new FineTune({
       backbone,

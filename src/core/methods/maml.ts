@@ -35,7 +35,8 @@ import { adaptParameters } from './innerLoop';
 import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { HyperparameterInfo, MethodSpec } from './registry';
+import type { MethodSpec } from './registry';
+import { METHOD_CATALOG } from './catalog';
 import { mamlAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
@@ -56,31 +57,6 @@ export interface MamlConfig {
   batchNormAtTest: MamlQueryNormalisation;
   seed: number;
 }
-
-/**
- * Defaults: the paper's 5-way Omniglot settings (1 inner step of 0.4, 10 steps at test) except:
- * - the outer Adam step is 3e-3 rather than 1e-3: the paper trains 60k meta-steps, a laptop run a
- *   few hundred; on glyphs (28x28, 64 filters, 5-way 1-shot, 100 meta-steps of 4 tasks, wasm,
- *   about 90 s) 3e-3 reached 0.850 +- 0.019 held-out accuracy and 1e-3 reached 0.806 +- 0.020
- *   (untrained: 0.744);
- * - queries are normalised with the support set's statistics (non-transductive).
- * The paper's meta-batch of 32 tasks is the training loop's episodesPerStep; see MAML_META_BATCH.
- */
-export const MAML_DEFAULTS: Omit<MamlConfig, 'backbone' | 'seed' | 'secondOrder'> = {
-  innerSteps: 1,
-  innerLearningRate: 0.4,
-  testInnerSteps: 10,
-  learningRate: 3e-3,
-  batchNormAtTest: 'support',
-};
-
-/**
- * Suggested tasks per meta-step (the training loop's episodesPerStep; the paper uses 32). With 4,
- * a second-order meta-step of the 64-filter Conv-4 on 5-way 1-shot 28x28 tasks takes about 1 s on
- * wasm with 5 queries per class and about 2.2 s with 15 (one task: 0.56 s with 15 queries).
- */
-export const MAML_META_BATCH = 4;
-
 
 /** One episode as tensors (made once per episode, outside any gradient tape). */
 export interface MamlTask {
@@ -194,7 +170,6 @@ export class Maml implements FewShotMethod {
   divergenceAdvice(): string {
     return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
   }
-
 
   labels(): MethodLabels {
     const support = this.config.batchNormAtTest === 'support';
@@ -324,29 +299,9 @@ export class Maml implements FewShotMethod {
   }
 }
 
-const MAML_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
-  innerSteps: {
-    hint: 'SGD steps on the support set per task in meta-training (paper: 1 for 5-way, 5 for 20-way). Second-order memory grows with it.',
-    min: 0,
-    max: 50,
-  },
-  innerLearningRate: { hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way).', min: 0, max: 10 },
-  testInnerSteps: { hint: 'SGD steps on the support set when adapting to a test episode (paper: 10).', min: 0, max: 200 },
-  learningRate: { hint: 'Adam step size on the meta-parameters (paper: 0.001 over 60k steps; 0.003 suits runs of a few hundred).', min: 1e-6, max: 1 },
-  batchNormAtTest: {
-    hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive, as in the paper's code).",
-    choices: ['support', 'batch'],
-  },
-};
-
 function mamlSpec(secondOrder: boolean): MethodSpec {
   return {
-    name: secondOrder ? 'maml' : 'fomaml',
-    title: secondOrder ? 'MAML' : 'First-order MAML',
-    paper: secondOrder ? 'Finn, Abbeel & Levine 2017' : 'Finn, Abbeel & Levine 2017 (first-order approximation)',
-    defaults: { ...MAML_DEFAULTS },
-    metaBatch: MAML_META_BATCH,
-    hyperparameters: MAML_HYPERPARAMETERS,
+    ...METHOD_CATALOG[secondOrder ? 'maml' : 'fomaml'],
     create: ({ backbone }, hyper, seed) =>
       new Maml({
         backbone,

@@ -5,8 +5,9 @@
 import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { Rng } from '../rng';
-import { MAML_DEFAULTS, Maml } from './maml';
+import { Maml } from './maml';
 import { measureMethod } from './methodBench';
+import { MAML_DEFAULTS } from './catalog';
 
 export interface MamlBenchOptions {
   secondOrder: boolean;

@@ -45,7 +45,8 @@ import { disposeState, initMetaLearner } from './metaLstmCell';
 import { flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient } from './metaLstmUnroll';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { HyperparameterInfo, MethodSpec } from './registry';
+import type { MethodSpec } from './registry';
+import { METHOD_CATALOG } from './catalog';
 import { metaLstmAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
@@ -64,23 +65,6 @@ export interface MetaLstmConfig {
   batchNormAtTest: MetaLstmQueryNormalisation;
   seed: number;
 }
-
-/**
- * Defaults: the paper's settings (hidden size 20, clipping 0.25, Adam) except two, scaled to runs
- * of a few hundred meta-steps on a laptop rather than the paper's tens of thousands:
- * - T = 5 updates (the paper: 12 for 1-shot, 8 for 5-shot); time and memory per meta-step grow
- *   linearly with T;
- * - Adam's step size 3e-3 rather than 1e-3: on glyphs (28x28, 32 filters, 5-way 1-shot, T = 5,
- *   one episode of 15 queries per class per step, wasm) 300 meta-steps reached 0.825 +- 0.024
- *   held-out accuracy with 3e-3 and 0.740 +- 0.028 with 1e-3 (untrained: 0.297).
- */
-export const METALSTM_DEFAULTS: Omit<MetaLstmConfig, 'backbone' | 'seed'> = {
-  updates: 5,
-  learningRate: 3e-3,
-  gradientClip: 0.25,
-  hiddenSize: 20,
-  batchNormAtTest: 'support',
-};
 
 /** Name prefixes in the method's one map of learnable tensors. */
 export const LEARNER = 'learner/';
@@ -197,7 +181,6 @@ export class MetaLstm implements FewShotMethod {
   divergenceAdvice(): string {
     return metaLstmAdvice(this.config.learningRate, this.config.gradientClip);
   }
-
 
   labels(): MethodLabels {
     const support = this.config.batchNormAtTest === 'support';
@@ -345,33 +328,8 @@ export class MetaLstm implements FewShotMethod {
   }
 }
 
-const METALSTM_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
-  updates: {
-    hint: 'T: meta-learner updates on the support set, in training and at test (paper: 12 for 1-shot, 8 for 5-shot). Time and memory grow with it.',
-    min: 0,
-    max: 100,
-  },
-  learningRate: {
-    hint: "Adam step size on the meta-learner's weights and the learner's initial parameters (paper: 0.001 over tens of thousands of steps; 0.003 suits runs of a few hundred).",
-    min: 1e-6,
-    max: 1,
-  },
-  gradientClip: { hint: 'Largest global norm of the meta-gradient; larger ones are scaled down (paper: 0.25; 0 turns clipping off).', min: 0 },
-  hiddenSize: { hint: "Units of the meta-learner's first LSTM layer, shared by every learner parameter (paper: 20).", min: 1, max: 256 },
-  batchNormAtTest: {
-    hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive).",
-    choices: ['support', 'batch'],
-  },
-};
-
 export const METALSTM_SPEC: MethodSpec = {
-  name: 'metalstm',
-  title: 'Meta-LSTM',
-  paper: 'Ravi & Larochelle 2017',
-  // The paper's learner size; its defaults were tuned on it, and 64 filters cost four times as much.
-  filters: 32,
-  defaults: { ...METALSTM_DEFAULTS },
-  hyperparameters: METALSTM_HYPERPARAMETERS,
+  ...METHOD_CATALOG.metalstm,
   create: ({ backbone }, hyper, seed) =>
     new MetaLstm({
       backbone,

@@ -6,8 +6,9 @@ import { noiseEpisode } from '../episodes/noiseEpisode';
 import type { Conv4Config } from '../nn/conv4';
 import { parameterCount } from '../nn/params';
 import { Rng } from '../rng';
-import { METALSTM_DEFAULTS, MetaLstm } from './metalstm';
+import { MetaLstm } from './metalstm';
 import { measureMethod } from './methodBench';
+import { METALSTM_DEFAULTS } from './catalog';
 
 export interface MetaLstmBenchOptions {
   /** T, the meta-learner's updates on the support set. */

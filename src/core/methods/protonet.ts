@@ -32,14 +32,6 @@ export interface ProtoNetConfig {
   seed: number;
 }
 
-export const PROTONET_DEFAULTS: Omit<ProtoNetConfig, 'backbone' | 'seed'> = {
-  learningRate: 1e-3,
-  lrDecayEvery: 2000,
-  lrDecayFactor: 0.5,
-  batchNormAtTest: 'running',
-  batchNormMomentum: 0.1,
-};
-
 /** Class means of support embeddings: [way, D]. Support must be label-major or labels given. */
 export function prototypes(embeddings: tf.Tensor2D, labels: tf.Tensor1D, way: number): tf.Tensor2D {
   return tf.tidy(() => {
@@ -76,7 +68,6 @@ export class ProtoNet implements FewShotMethod {
   divergenceAdvice(): string {
     return learningRateAdvice('learning rate', this.config.learningRate);
   }
-
 
   labels(): MethodLabels {
     return { batchNormAtTest: this.config.batchNormAtTest };

@@ -20,12 +20,6 @@ export interface RegressionFineTuneConfig {
   seed: number;
 }
 
-/** Adam 0.001 as for MAML; fine-tuning with MAML's alpha = 0.01, so both adapt alike at test. */
-export const REGRESSION_FINETUNE_DEFAULTS: Omit<RegressionFineTuneConfig, 'seed'> = {
-  learningRate: 1e-3,
-  adaptLearningRate: 0.01,
-};
-
 /** All points of the tasks (support and query) in one column pair. */
 function allPoints(tasks: RegressionTask[]): { x: Float32Array; y: Float32Array } {
   const parts = tasks.flatMap((t) => [t.support, t.query]);
@@ -59,7 +53,6 @@ export class RegressionFineTune extends SgdMlpRegressor implements RegressionMet
   divergenceAdvice(): string {
     return learningRateAdvice('pre-training learning rate', this.config.learningRate);
   }
-
 
   async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {
     void step;

@@ -26,13 +26,6 @@ export interface RegressionMamlConfig {
   seed: number;
 }
 
-/** The paper's sine settings: one inner step of 0.01, Adam 0.001 (meta-batch 25: the spec's). */
-export const REGRESSION_MAML_DEFAULTS: Omit<RegressionMamlConfig, 'secondOrder' | 'seed'> = {
-  innerSteps: 1,
-  innerLearningRate: 0.01,
-  learningRate: 1e-3,
-};
-
 export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod {
   readonly name: 'maml' | 'fomaml';
 
@@ -58,7 +51,6 @@ export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod 
   divergenceAdvice(): string {
     return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
   }
-
 
   async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {
     void step; // constant Adam step size, as in the paper

@@ -31,14 +31,6 @@ export interface RegressionMetaLstmConfig {
   seed: number;
 }
 
-/** The paper's LSTM sizes and clipping; T = 5 as for images; Adam 0.001 as for MAML on sines. */
-export const REGRESSION_METALSTM_DEFAULTS: Omit<RegressionMetaLstmConfig, 'seed'> = {
-  updates: 5,
-  learningRate: 1e-3,
-  gradientClip: 0.25,
-  hiddenSize: 20,
-};
-
 export class RegressionMetaLstm implements RegressionMethod {
   readonly name = 'metalstm';
   /** theta_0 under "learner/..." and the meta-learner's weights under "metaLearner/...". */
@@ -61,7 +53,6 @@ export class RegressionMetaLstm implements RegressionMethod {
   divergenceAdvice(): string {
     return metaLstmAdvice(this.config.learningRate, this.config.gradientClip);
   }
-
 
   async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {
     void step;

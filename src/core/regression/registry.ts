@@ -1,78 +1,28 @@
 // The methods of the sine-wave regression family, looked up by the same names as their image
 // counterparts (maml, fomaml, finetune, metalstm). Prototypical Networks classify by distance to
 // class prototypes and have no regression form, so they are not here.
-import type { HyperparameterInfo, Hyperparameters } from '../methods/registry';
-import { resolveHyperparameters } from '../methods/registry';
-import { REGRESSION_FINETUNE_DEFAULTS, RegressionFineTune } from './finetuneRegression';
-import { REGRESSION_MAML_DEFAULTS, RegressionMaml } from './mamlRegression';
-import { REGRESSION_METALSTM_DEFAULTS, RegressionMetaLstm } from './metalstmRegression';
+import type { Hyperparameters } from '../methods/catalog';
+import { resolveHyperparameters } from '../methods/catalog';
+import { REGRESSION_CATALOG, type RegressionMethodInfo } from './catalog';
+import { RegressionFineTune } from './finetuneRegression';
+import { RegressionMaml } from './mamlRegression';
+import { RegressionMetaLstm } from './metalstmRegression';
 import type { RegressionMethod } from './regressionMethod';
 
-export interface RegressionMethodSpec {
-  name: string;
-  title: string;
-  paper: string;
-  defaults: Hyperparameters;
-  /** Tasks per training step when the user does not say (the paper: 25 for MAML). */
-  metaBatch: number;
-  hyperparameters: Record<string, HyperparameterInfo>;
+export interface RegressionMethodSpec extends RegressionMethodInfo {
   create(hyper: Hyperparameters, seed: number): RegressionMethod;
 }
 
-const learningRate: HyperparameterInfo = { hint: 'Adam step size on the meta-parameters (paper: 0.001).', min: 1e-6, max: 1 };
-
-function mamlSpec(secondOrder: boolean): RegressionMethodSpec {
-  return {
-    name: secondOrder ? 'maml' : 'fomaml',
-    title: secondOrder ? 'MAML' : 'First-order MAML',
-    paper: 'Finn, Abbeel & Levine 2017',
-    defaults: { ...REGRESSION_MAML_DEFAULTS },
-    metaBatch: 25,
-    hyperparameters: {
-      innerSteps: { hint: 'SGD steps on the support points per task in meta-training (paper: 1).', min: 0, max: 50 },
-      innerLearningRate: { hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.01).', min: 0, max: 10 },
-      learningRate,
-    },
-    create: (hyper, seed) =>
-      new RegressionMaml({
-        secondOrder,
-        seed,
-        innerSteps: Number(hyper.innerSteps),
-        innerLearningRate: Number(hyper.innerLearningRate),
-        learningRate: Number(hyper.learningRate),
-      }),
-  };
-}
-
 export const REGRESSION_METHODS: Record<string, RegressionMethodSpec> = {
-  maml: mamlSpec(true),
-  fomaml: mamlSpec(false),
+  maml: { ...REGRESSION_CATALOG.maml, create: (hyper, seed) => mamlRegression(true, hyper, seed) },
+  fomaml: { ...REGRESSION_CATALOG.fomaml, create: (hyper, seed) => mamlRegression(false, hyper, seed) },
   finetune: {
-    name: 'finetune',
-    title: 'Fine-tuning baseline (pre-trained on all tasks)',
-    paper: 'Finn, Abbeel & Levine 2017 ("pretrained" baseline)',
-    defaults: { ...REGRESSION_FINETUNE_DEFAULTS },
-    metaBatch: 25,
-    hyperparameters: {
-      learningRate: { hint: 'Adam step size of the joint pre-training over all training tasks.', min: 1e-6, max: 1 },
-      adaptLearningRate: { hint: 'SGD step size when fine-tuning on a task\'s support points (MAML\'s alpha: 0.01).', min: 0, max: 10 },
-    },
+    ...REGRESSION_CATALOG.finetune,
     create: (hyper, seed) =>
       new RegressionFineTune({ seed, learningRate: Number(hyper.learningRate), adaptLearningRate: Number(hyper.adaptLearningRate) }),
   },
   metalstm: {
-    name: 'metalstm',
-    title: 'LSTM meta-learner',
-    paper: 'Ravi & Larochelle 2017',
-    defaults: { ...REGRESSION_METALSTM_DEFAULTS },
-    // Its tasks run one at a time (about 65 ms each with T = 5 on wasm), unlike MAML's batched ones.
-    metaBatch: 5,
-    hyperparameters: {
-      updates: { hint: 'T: meta-learner updates on the support points in meta-training.', min: 0, max: 50 },
-      learningRate,
-      gradientClip: { hint: 'Largest global norm of the meta-gradient (paper: 0.25; 0 turns clipping off).', min: 0 },
-      hiddenSize: { hint: "Units of the meta-learner's LSTM (paper: 20).", min: 1, max: 200 },
-    },
+    ...REGRESSION_CATALOG.metalstm,
     create: (hyper, seed) =>
       new RegressionMetaLstm({
         seed,
@@ -83,6 +33,16 @@ export const REGRESSION_METHODS: Record<string, RegressionMethodSpec> = {
       }),
   },
 };
+
+function mamlRegression(secondOrder: boolean, hyper: Hyperparameters, seed: number): RegressionMethod {
+  return new RegressionMaml({
+    secondOrder,
+    seed,
+    innerSteps: Number(hyper.innerSteps),
+    innerLearningRate: Number(hyper.innerLearningRate),
+    learningRate: Number(hyper.learningRate),
+  });
+}
 
 export function regressionMethodNames(): string[] {
   return Object.keys(REGRESSION_METHODS);
