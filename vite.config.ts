@@ -1,4 +1,5 @@
 // Vite build of the playground and the vitest configuration for the unit tests.
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -14,6 +15,7 @@ const crossOriginIsolation = {
 export default defineConfig({
   // Relative asset paths, so the static build works from any sub-path of any host.
   base: './',
+  plugins: [react()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   worker: { format: 'es' },
@@ -25,8 +27,10 @@ export default defineConfig({
     minify: false,
   },
   test: {
-    include: ['tests/unit/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.{ts,tsx}'],
+    // Component tests (tests/unit/ui) choose jsdom with a `@vitest-environment jsdom` comment.
     environment: 'node',
+    setupFiles: ['tests/unit/setup.ts'],
     // tfjs on wasm is single-threaded in Node; training tests take seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -107,6 +107,10 @@ export type Request =
   | { type: 'cancel'; id: number }
   /** Times training steps of a method on the current backend (median ms per step). */
   | { type: 'benchmark'; id: number; datasetId: string; method: string; steps: number; warmup?: number; budgetSeconds?: number }
+  /** A test episode (seed picks it) run through the run's current state, for the episode viewer. */
+  | { type: 'inspectEpisode'; id: number; runId: string; seed: number }
+  /** A sine task (seed picks it) and the run's fit to its support points after 0..maxSteps steps. */
+  | { type: 'fitSine'; id: number; runId: string; seed: number; maxSteps: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */
   | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' };
 
@@ -147,6 +151,61 @@ export type WorkerEvent =
   | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message?: string; stepsDone: number; seconds: number }
   | { type: 'evaluationProgress'; runId: string; done: number; total: number }
   | { type: 'evaluated'; evaluation: EvaluationMessage };
+
+/** Images as the viewer draws them: 0-255 values, row-major height x width x channels. */
+export interface InspectedImages {
+  pixels: Uint8ClampedArray[];
+  /** Episode labels 0..way-1. */
+  labels: number[];
+}
+
+/** What the episode viewer shows of one test episode, answered by 'inspectEpisode'. */
+export interface EpisodeInspection {
+  runId: string;
+  seed: number;
+  way: number;
+  shot: number;
+  query: number;
+  /** [height, width, channels] of every image. */
+  imageShape: [number, number, number];
+  /** The dataset's names of the episode's classes, by episode label. */
+  classNames: string[];
+  support: InspectedImages;
+  queries: InspectedImages & {
+    /** Predicted episode label of each query. */
+    predicted: number[];
+    /** Class probabilities of each query (way values each). */
+    probabilities: number[][];
+  };
+  /** Fraction of queries classified right. */
+  accuracy: number;
+  /**
+   * Methods that classify by embeddings (ProtoNet, fine-tuning): the first two principal
+   * components of the query embeddings and class prototypes (support means), computed together.
+   */
+  projection?: {
+    queries: Array<[number, number]>;
+    prototypes: Array<[number, number]>;
+    /** Fraction of the variance along each of the two axes. */
+    explainedVariance: [number, number];
+  };
+  /** Methods that adapt in steps (MAML, Meta-LSTM): query accuracy after 0, 1, ... steps. */
+  accuracyByStep?: number[];
+}
+
+/** One sine task and the run's fits to its support points, answered by 'fitSine'. */
+export interface SineFit {
+  runId: string;
+  seed: number;
+  amplitude: number;
+  phase: number;
+  /** x values where the target and the fits are given (the task's input range). */
+  grid: number[];
+  target: number[];
+  support: { x: number[]; y: number[] };
+  /** The model's predictions on the grid after `steps` adaptation steps, for 0..maxSteps. */
+  fits: Array<{ steps: number; y: number[] }>;
+}
 
 /** What a benchmark request answers: median ms per step, or null when not one step fitted the budget. */
 export interface BenchmarkResult {

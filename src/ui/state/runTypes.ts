@@ -1,0 +1,39 @@
+// A run as the playground keeps it: the setup that produced it, its curves, where and how long it
+// trained, and every evaluation of it. Plain data: the store holds these, the history saves them to
+// IndexedDB, and exports are made from them.
+import type { ChosenBackend } from '../../worker/session';
+import type { EvaluationMessage, ProgressPoint, ValidationPointMessage } from '../../worker/protocol';
+import type { Setup } from './setup';
+
+export type RunStatus = 'starting' | 'training' | 'paused' | 'done' | 'stopped' | 'diverged' | 'failed';
+
+export interface RunProgress {
+  step: number;
+  totalSteps: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface StoredRun {
+  id: string;
+  /** Shown in the history and the comparison table; the user can rename it. */
+  name: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  setup: Setup;
+  /** e.g. "glyphs (120 classes, 28x28x1)". */
+  datasetLabel: string;
+  status: RunStatus;
+  /** Why it stopped, diverged or failed, in words that say what to do. */
+  message?: string;
+  points: ProgressPoint[];
+  validation: ValidationPointMessage[];
+  progress: RunProgress | null;
+  /** Meta-batch actually used (episodes or tasks per step). */
+  metaBatch: number | null;
+  backend: ChosenBackend | null;
+  /** Seconds of training. */
+  seconds: number;
+  /** Newest last. */
+  evaluations: EvaluationMessage[];
+}
