@@ -1,0 +1,179 @@
+// The playground's one IndexedDB database. Every object store is created here, in one versioned
+// upgrade, so the modules that use the database (run history, dataset archives, ...) never race
+// each other over version numbers: a new store or index is a new step below and a DB_VERSION bump.
+// Opening never hangs and never throws anything vaguer than a StorageUnavailableError saying why.
+import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
+import type { StoredRun } from '../state/runTypes';
+
+export const DB_NAME = 'few-shot-lab';
+/** Bump together with a new step in `upgradeDatabase`. */
+export const DB_VERSION = 1;
+
+/** A downloaded dataset archive kept so it need not be downloaded again (owned by the dataset code). */
+export interface ArchiveRecord {
+  /** e.g. "images_background.zip". */
+  name: string;
+  bytes: Uint8Array;
+  /** ms since the epoch. */
+  savedAt: number;
+}
+
+export interface FewShotLabSchema extends DBSchema {
+  runs: { key: string; value: StoredRun };
+  archives: { key: string; value: ArchiveRecord };
+}
+
+export type FewShotLabDatabase = IDBPDatabase<FewShotLabSchema>;
+
+export interface DatabaseOptions {
+  /** Default: globalThis.indexedDB (tests pass a fresh fake-indexeddb IDBFactory). */
+  factory?: IDBFactory;
+  /** Give up on opening after this long (Safari has been known to leave open() pending forever). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The database cannot be used at all; `reason` says why in words, for the caller's own message. */
+export class StorageUnavailableError extends Error {
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(`IndexedDB is unusable: ${reason}`, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * Brings a database of any older version (0: new) up to DB_VERSION. Steps only ever add: each
+ * `if` runs once, in order, so users skipping versions get every step.
+ */
+export function upgradeDatabase(db: IDBDatabase, oldVersion: number): void {
+  if (oldVersion < 1) {
+    db.createObjectStore('runs', { keyPath: 'id' });
+    db.createObjectStore('archives', { keyPath: 'name' });
+  }
+}
+
+// One connection per factory for the whole page: opening is slow-ish and connections are shared
+// by all modules. A failed open is forgotten, so a later call tries again.
+const connections = new WeakMap<IDBFactory, Promise<FewShotLabDatabase>>();
+
+export function openDatabase(options: DatabaseOptions = {}): Promise<FewShotLabDatabase> {
+  const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (!factory) {
+    return Promise.reject(new StorageUnavailableError('IndexedDB is not available here, as in some private windows'));
+  }
+  let connection = connections.get(factory);
+  if (!connection) {
+    const opened: Promise<FewShotLabDatabase> = openFresh(factory, options.timeoutMs ?? DEFAULT_TIMEOUT_MS).then(
+      (raw) => {
+        // A newer version in another tab wants to upgrade: let it (this page reopens on its next
+        // call). The browser may also close the connection itself (storage cleared): reopen then too.
+        raw.addEventListener('versionchange', () => {
+          raw.close();
+          forget(factory, opened);
+        });
+        raw.addEventListener('close', () => forget(factory, opened));
+        return wrap(raw) as unknown as FewShotLabDatabase;
+      },
+      (error: unknown) => {
+        forget(factory, opened);
+        throw error;
+      },
+    );
+    connection = opened;
+    connections.set(factory, connection);
+  }
+  return connection;
+}
+
+function forget(factory: IDBFactory, connection: Promise<FewShotLabDatabase>): void {
+  if (connections.get(factory) === connection) connections.delete(factory);
+}
+
+function openFresh(factory: IDBFactory, timeoutMs: number): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    let blocked = false;
+    let settled = false;
+    const fail = (error: StorageUnavailableError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      fail(
+        new StorageUnavailableError(
+          blocked
+            ? 'another Few-Shot Lab tab with an older version keeps the database open; close it and reload'
+            : `the database did not open within ${formatDuration(timeoutMs)}`,
+        ),
+      );
+    }, timeoutMs);
+
+    let request: IDBOpenDBRequest;
+    try {
+      request = factory.open(DB_NAME, DB_VERSION);
+    } catch (error) {
+      // Some browsers throw right away (SecurityError on file://, InvalidStateError in private mode).
+      fail(new StorageUnavailableError(`opening the database failed: ${describeError(error)}`, { cause: error }));
+      return;
+    }
+    request.addEventListener('upgradeneeded', (event) => {
+      upgradeDatabase(request.result, (event as IDBVersionChangeEvent).oldVersion);
+    });
+    request.addEventListener('blocked', () => {
+      blocked = true;
+    });
+    request.addEventListener('error', (event) => {
+      // Handled here; without preventDefault some browsers also report it as uncaught.
+      event.preventDefault?.();
+      fail(new StorageUnavailableError(`opening the database failed: ${describeError(request.error)}`, { cause: request.error }));
+    });
+    request.addEventListener('success', () => {
+      const raw = request.result;
+      if (settled) {
+        // Opened after we gave up: nobody will use it, and it must not block a later upgrade.
+        raw.close();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      resolve(raw);
+    });
+  });
+}
+
+/** Rejects with `onTimeout()` if `promise` has not settled within `ms`, so no caller waits forever. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** "50 ms", "10 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** "QuotaExceededError: ..." for DOMExceptions, the message for other errors. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)) {
+    const { name, message } = error as Error;
+    return message ? (name && name !== 'Error' ? `${name}: ${message}` : message) : name || 'unknown error';
+  }
+  return error == null ? 'unknown error' : String(error);
+}
+
+export function isQuotaError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'QuotaExceededError';
+}
