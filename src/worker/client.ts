@@ -9,11 +9,13 @@ import type {
   Checkpoint,
   DatasetSource,
   DatasetSummary,
+  EpisodeInspection,
   EvaluationMessage,
   EventOf,
   ProgressPoint,
   Request,
   RunConfig,
+  SineFit,
   ValidationPointMessage,
   WorkerEvent,
 } from './protocol';
@@ -168,6 +170,19 @@ export class ComputeClient {
       throw error;
     }
     return result;
+  }
+
+  /**
+   * A test episode of an image run (`seed` picks it) through the run's current model, for the
+   * episode viewer. While the run trains, the worker answers between two steps.
+   */
+  inspectEpisode(runId: string, seed: number): Promise<EpisodeInspection> {
+    return this.request({ type: 'inspectEpisode', runId, seed });
+  }
+
+  /** A sine task of a regression run (`seed` picks it) and the run's fits after 0..maxSteps steps. */
+  fitSine(runId: string, seed: number, maxSteps: number): Promise<SineFit> {
+    return this.request({ type: 'fitSine', runId, seed, maxSteps });
   }
 
   /** Resolves when the run finishes (with its last event). */

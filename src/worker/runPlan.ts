@@ -16,7 +16,9 @@ import { evaluate } from '../core/train/evaluate';
 import type { LoopResult } from '../core/train/loop';
 import { train } from '../core/train/train';
 import type { LoadedSource } from './datasets';
-import type { EvaluationMessage, ProgressPoint, RunConfig, SamplerConfig, ValidationPointMessage } from './protocol';
+import { fitSine } from './fitSine';
+import { inspectEpisode } from './inspectEpisode';
+import type { EpisodeInspection, EvaluationMessage, ProgressPoint, RunConfig, SamplerConfig, SineFit, ValidationPointMessage } from './protocol';
 
 export interface PlanTrainingOptions {
   startStep: number;
@@ -38,6 +40,10 @@ export interface RunPlan {
   train(options: PlanTrainingOptions): Promise<LoopResult<{ loss: number; learningRate: number }, unknown>>;
   evaluate(options: PlanEvaluationOptions): Promise<Omit<EvaluationMessage, 'runId' | 'backend'>>;
   labels(): MethodLabels;
+  /** Image runs: the test episode `seed` picks, through the method's current state (episode viewer). */
+  inspectEpisode?(seed: number): Promise<Omit<EpisodeInspection, 'runId'>>;
+  /** Sine-wave runs: the test task `seed` picks and the fits after 0..maxSteps steps (sine plot). */
+  fitSine?(seed: number, maxSteps: number): Promise<Omit<SineFit, 'runId'>>;
   stateTensors(): NamedTensors;
   loadState(saved: SavedTensors): void;
   dispose(): void;
@@ -125,6 +131,7 @@ function classificationPlan(dataset: Extract<LoadedSource, { task: 'classificati
         stoppedEarly: r.stoppedEarly,
       };
     },
+    inspectEpisode: (seed) => inspectEpisode(method, testPool, testSettings, seed),
     ...stateOf(method),
   };
 }
@@ -177,6 +184,7 @@ function regressionPlan(config: RunConfig): RunPlan {
         stoppedEarly: r.stoppedEarly,
       };
     },
+    fitSine: (seed, maxSteps) => fitSine(method, testSettings, seed, maxSteps),
     ...stateOf(method),
   };
 }

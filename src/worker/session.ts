@@ -1,12 +1,28 @@
 // The compute worker's logic, free of any DOM or worker global so it runs (and is tested) in Node
 // too: handles the page's requests (protocol.ts), trains runs with throttled progress and regular
-// checkpoints, pauses between steps, evaluates, and moves a run to the next backend when its
+// checkpoints, pauses between steps, evaluates, inspects a run's model between two of its steps
+// (the episode viewer, the sine plot), and moves a run to the next backend when its
 // backend fails mid-run (resuming from the last checkpoint, telling the page). The worker entry
 // (entry.ts) only wires this to postMessage and supplies the browser's backend chooser and decoder.
 import type { ImageDecoder } from '../core/data/dataset';
 import { saveTensors } from '../core/nn/params';
+import { BetweenSteps } from './betweenSteps';
 import { loadSource, type LoadedSource } from './datasets';
-import type { BackendName, BackendPreference, BenchmarkResult, Checkpoint, ProgressPoint, Request, ResumeFrom, RunConfig, ValidationPointMessage, WorkerEvent } from './protocol';
+import { checkFitSteps } from './fitSine';
+import type {
+  BackendName,
+  BackendPreference,
+  BenchmarkResult,
+  Checkpoint,
+  EpisodeInspection,
+  ProgressPoint,
+  Request,
+  ResumeFrom,
+  RunConfig,
+  SineFit,
+  ValidationPointMessage,
+  WorkerEvent,
+} from './protocol';
 import { makeRunPlan, type RunPlan } from './runPlan';
 
 export interface ChosenBackend {
@@ -46,6 +62,8 @@ interface RunState {
   /** Steps whose points the page already has (not sent again after a resume). */
   shownSteps: number;
   checkpoint: Checkpoint | null;
+  /** Inspections of the model, run between two training steps. */
+  jobs: BetweenSteps;
 }
 
 class InjectedBackendFault extends Error {
@@ -110,6 +128,10 @@ export class WorkerSession {
         }
         return null;
       }
+      case 'inspectEpisode':
+        return this.inspectEpisode(request.runId, request.seed);
+      case 'fitSine':
+        return this.fitSine(request.runId, request.seed, request.maxSteps);
       case 'benchmark':
         return this.benchmark(request.datasetId, request.method, request.steps, request.warmup ?? 2, request.budgetSeconds ?? Infinity);
       case 'injectFault':
@@ -170,8 +192,11 @@ export class WorkerSession {
       openGate: null,
       shownSteps: resume?.shownSteps ?? 0,
       checkpoint: resume?.checkpoint ?? null,
+      jobs: new BetweenSteps(true),
     };
-    this.runs.get(runId)?.plan.dispose();
+    const previous = this.runs.get(runId);
+    // An inspection of the previous (finished) run may still be reading its model.
+    if (previous) void previous.jobs.idle().then(() => previous.plan.dispose());
     this.runs.set(runId, run);
     this.cancelRequested = false;
     void this.train(runId, run);
@@ -243,15 +268,19 @@ export class WorkerSession {
               post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
             }
             flush(false);
+            await run.jobs.drain(); // inspections asked for during this step
             if (run.resumeGate) {
               flush(true);
+              run.jobs.park();
               await run.resumeGate;
+              await run.jobs.unpark();
             }
           },
           onValidation: (v) => void validation.push(v),
         });
         flush(true);
         run.status = 'finished';
+        run.jobs.park();
         post({ type: 'finished', runId, status: result.status, message: result.message, stepsDone: result.stepsDone, seconds: now() - started });
         return;
       } catch (error) {
@@ -264,6 +293,7 @@ export class WorkerSession {
         }
         if (!moved) {
           run.status = 'finished';
+          run.jobs.close(new Error(`Run "${runId}" failed (${(error as Error).message}) and its model is gone; start it again to inspect it.`));
           post({ type: 'finished', runId, status: 'failed', message: (error as Error).message, stepsDone: step, seconds: now() - started });
           return;
         }
@@ -322,6 +352,30 @@ export class WorkerSession {
     return null;
   }
 
+  /** The test episode `seed` picks, through the run's current model (between two training steps). */
+  private async inspectEpisode(runId: string, seed: number): Promise<EpisodeInspection> {
+    const run = this.run(runId);
+    checkSeed(seed);
+    if (!run.plan.inspectEpisode) {
+      throw new Error(`Run "${runId}" fits sine waves and has no image episodes to view; use the sine plot (fitSine) to see its fits.`);
+    }
+    // run.plan is read when the job runs: a backend fallback may have rebuilt it meanwhile.
+    const inspection = await run.jobs.run(() => run.plan.inspectEpisode!(seed));
+    return { runId, ...inspection };
+  }
+
+  /** The sine task `seed` picks and the run's fits after 0..maxSteps steps (between two training steps). */
+  private async fitSine(runId: string, seed: number, maxSteps: number): Promise<SineFit> {
+    const run = this.run(runId);
+    checkSeed(seed);
+    if (!run.plan.fitSine) {
+      throw new Error(`Run "${runId}" classifies images and has no sine waves to fit; use the episode viewer (inspectEpisode) to see its episodes.`);
+    }
+    checkFitSteps(maxSteps); // at once, rather than after the step in progress
+    const fit = await run.jobs.run(() => run.plan.fitSine!(seed, maxSteps));
+    return { runId, ...fit };
+  }
+
   /**
    * Median milliseconds per training step of `method` at its defaults (5-way 1-shot 15-query for
    * images; K = 10 for sine waves) on the current backend, after `warmup` untimed steps. Stops
@@ -354,4 +408,8 @@ export class WorkerSession {
     const median = times.length === 0 ? null : times.length % 2 ? times[times.length >> 1] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
     return { msPerStep: median, steps: times.length, backend: this.backend.backend, seconds: now() - start };
   }
+}
+
+function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed)) throw new Error(`The seed that picks the episode or sine task must be a whole number, got ${seed}.`);
 }

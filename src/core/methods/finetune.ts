@@ -56,7 +56,7 @@ import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import { fitHeadValues, type HeadValues } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadKind, type HeadShape } from './heads';
-import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { MethodSpec } from './registry';
 import { METHOD_CATALOG } from './catalog';
 import { learningRateAdvice } from './divergenceAdvice';
@@ -278,8 +278,21 @@ export class FineTune implements FewShotMethod {
   }
 
   /** Embeddings [count, D] with the given backbone and the running batch-norm statistics. */
-  private embed(params: NamedTensors, images: LabeledImages): tf.Tensor2D {
+  private features(params: NamedTensors, images: LabeledImages): tf.Tensor2D {
     return tf.tidy(() => conv4Forward(params, imagesTensor(images), { batchNorm: 'running', running: this.running }));
+  }
+
+  /**
+   * The pretrained backbone's features, which a frozen-backbone episode head classifies (the
+   * episode viewer's projection). With finetuneBackbone 'yes' each episode trains its own copy of
+   * the backbone inside adapt; these stay the shared pretrained features.
+   */
+  async embed(images: LabeledImages): Promise<Embeddings> {
+    this.checkImages(images);
+    const features = this.features(this.params, images);
+    const values = (await features.data()) as Float32Array;
+    features.dispose();
+    return { values, size: this.featureSize };
   }
 
   /** The same starting head for every episode of `way` classes (see the file comment). */
@@ -298,7 +311,7 @@ export class FineTune implements FewShotMethod {
       if (label < 0 || label >= way) throw new Error(`Support label ${label} is outside 0..${way - 1}.`);
     }
     const { adaptSteps, adaptLearningRate, adaptWeightDecay } = this.config;
-    const features = this.embed(this.params, support);
+    const features = this.features(this.params, support);
     const values = (await features.data()) as Float32Array;
     features.dispose();
     const set = { values, count: support.count, size: this.featureSize, labels: support.labels };
@@ -328,7 +341,7 @@ export class FineTune implements FewShotMethod {
       predict: async (images: LabeledImages) => {
         this.checkImages(images);
         const probabilities = tf.tidy(() =>
-          softmaxProbabilities(headLogits(this.headShape, episodeHead, this.embed(backbone ?? this.params, images))),
+          softmaxProbabilities(headLogits(this.headShape, episodeHead, this.features(backbone ?? this.params, images))),
         );
         const data = (await probabilities.data()) as Float32Array;
         probabilities.dispose();

@@ -262,6 +262,43 @@ export class Maml implements FewShotMethod {
     return adaptedPredictor(adapted, stats);
   }
 
+  /**
+   * Query accuracy after 0, 1, ..., testInnerSteps SGD steps on the support set: the same inner
+   * loop as adapt, one step at a time (SGD steps chain, so step s+1 starts from step s's result),
+   * and the queries judged as adapt's predictor judges them (the same query normalisation).
+   */
+  async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
+    this.ensureHead(way);
+    const task: MamlTask = {
+      way,
+      support: imagesTensor(support),
+      supportLabels: tf.tensor1d(support.labels, 'int32'),
+      query: imagesTensor(queries),
+      queryLabels: tf.tensor1d(queries.labels, 'int32'),
+    };
+    const objective = imageAdaptationTask(task, this.config.batchNormAtTest);
+    const { testInnerSteps, innerLearningRate } = this.config;
+    const hits: tf.Scalar[] = [];
+    let current = this.params;
+    try {
+      for (let s = 0; ; s++) {
+        const at = current;
+        hits.push(tf.tidy(() => objective.queryObjective(at).hits));
+        if (s === testInnerSteps) break;
+        current = tf.tidy(() => adaptParameters(at, objective.supportLoss, 1, innerLearningRate));
+        if (at !== this.params) disposeTensors(at);
+      }
+      const counts = tf.stack(hits);
+      const values = await counts.data();
+      counts.dispose();
+      return Array.from(values, (h) => h / queries.count);
+    } finally {
+      if (current !== this.params) disposeTensors(current);
+      tf.dispose(hits);
+      disposeTask(task);
+    }
+  }
+
   stateTensors(): NamedTensors {
     const out: NamedTensors = {};
     for (const [n, t] of Object.entries(this.params)) out[`params/${n}`] = t;

@@ -42,7 +42,7 @@ import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
 import { disposeState, initMetaLearner } from './metaLstmCell';
-import { flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient } from './metaLstmUnroll';
+import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient, type UpdateTrace } from './metaLstmUnroll';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import type { MethodSpec } from './registry';
@@ -278,6 +278,42 @@ export class MetaLstm implements FewShotMethod {
     const adapted = tf.tidy(() => unflattenParameters(final.parameters, layout));
     disposeState(final);
     return adapted;
+  }
+
+  /**
+   * Query accuracy after 0, 1, ..., T updates: one unrolled run of adapt's updates with its states
+   * recorded (as the regression learner's fit does), each state's parameters judged as adapt's
+   * predictor judges queries (the same query normalisation).
+   */
+  async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
+    this.ensureHead(way);
+    const task: EpisodeTensors = {
+      way,
+      support: imagesTensor(support),
+      supportLabels: tf.tensor1d(support.labels, 'int32'),
+      query: imagesTensor(queries),
+      queryLabels: tf.tensor1d(queries.labels, 'int32'),
+    };
+    const learner = this.learnerParameters();
+    const layout = layoutOf(learner);
+    const initial = tf.tidy(() => flattenParameters(learner, layout));
+    let trace: UpdateTrace | null = null;
+    const hits: tf.Scalar[] = [];
+    try {
+      trace = unrollUpdates(this.metaLearnerWeights(), initial, layout, (p) => supportLoss(p, task), this.config.updates, true).trace!;
+      for (const state of trace.states) {
+        hits.push(tf.tidy(() => queryLossAndHits(unflattenParameters(state.parameters, layout), task, this.config.batchNormAtTest).hits));
+      }
+      const counts = tf.stack(hits);
+      const values = await counts.data();
+      counts.dispose();
+      return Array.from(values, (h) => h / queries.count);
+    } finally {
+      initial.dispose();
+      if (trace) disposeTrace(trace);
+      tf.dispose(hits);
+      disposeEpisodeTensors(task);
+    }
   }
 
   async adapt(support: LabeledImages, way: number): Promise<Predictor> {

@@ -32,6 +32,13 @@ export interface MethodLabels {
   [key: string]: string | number | boolean | undefined;
 }
 
+/** Embeddings of a set of images, row-major: count x size. */
+export interface Embeddings {
+  values: Float32Array;
+  /** Floats per image (the embedding's dimension). */
+  size: number;
+}
+
 export interface FewShotMethod {
   /** Registry name, e.g. "protonet". */
   readonly name: string;
@@ -43,6 +50,18 @@ export interface FewShotMethod {
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
   divergenceAdvice?(): string;
+  /**
+   * Optional, for the episode viewer (methods that classify by embeddings): the embeddings the
+   * method's current state gives these images, computed as its classifier computes them at test
+   * time (same batch-norm mode), so that a plot of them shows what the classifier sees.
+   */
+  embed?(images: LabeledImages): Promise<Embeddings>;
+  /**
+   * Optional, for the episode viewer (methods that adapt in steps): the queries' accuracy after
+   * 0, 1, ..., S adaptation steps on the support set, S being the method's own test-time count,
+   * so the last entry is the accuracy of `adapt` itself. Like `adapt`, it trains nothing.
+   */
+  accuracyByStep?(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]>;
   /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
   /** Restores state saved from `stateTensors` (names and shapes are checked). */

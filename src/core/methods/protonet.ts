@@ -14,7 +14,7 @@ import {
   type RunningStats,
 } from '../nn/conv4';
 import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
-import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import { learningRateAdvice } from './divergenceAdvice';
 
@@ -146,7 +146,7 @@ export class ProtoNet implements FewShotMethod {
   }
 
   /** Embeds images with the current backbone and the test-time batch-norm mode. */
-  embed(images: LabeledImages): tf.Tensor2D {
+  embedTensor(images: LabeledImages): tf.Tensor2D {
     return tf.tidy(() =>
       conv4Forward(this.params, imagesTensor(images), {
         batchNorm: this.config.batchNormAtTest,
@@ -155,11 +155,20 @@ export class ProtoNet implements FewShotMethod {
     );
   }
 
+  /** The embeddings prototypes and queries are compared in (the episode viewer's projection). */
+  async embed(images: LabeledImages): Promise<Embeddings> {
+    const embeddings = this.embedTensor(images);
+    const values = (await embeddings.data()) as Float32Array;
+    const size = embeddings.shape[1];
+    embeddings.dispose();
+    return { values, size };
+  }
+
   async adapt(support: LabeledImages, way: number): Promise<Predictor> {
-    const protos = tf.tidy(() => prototypes(this.embed(support), tf.tensor1d(support.labels, 'int32'), way));
+    const protos = tf.tidy(() => prototypes(this.embedTensor(support), tf.tensor1d(support.labels, 'int32'), way));
     return {
       predict: async (images: LabeledImages) => {
-        const probs = tf.tidy(() => softmaxProbabilities(protoLogits(this.embed(images), protos)));
+        const probs = tf.tidy(() => softmaxProbabilities(protoLogits(this.embedTensor(images), protos)));
         const data = (await probs.data()) as Float32Array;
         probs.dispose();
         return data;
