@@ -18,13 +18,17 @@ export default defineConfig({
   plugins: [react()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
-  worker: { format: 'es' },
-  build: {
-    target: 'es2022',
+  worker: {
+    format: 'es',
     // tfjs's threaded wasm build starts its helper workers from the source text of a function in
     // its bundle; minifying renames what that text refers to ("ReferenceError: e is not defined",
-    // TFJS-NOTES.md), so the bundles are left unminified. tfjs dominates their size either way.
-    minify: false,
+    // TFJS-NOTES.md), so the worker bundles (where tfjs lives) are left unminified.
+    plugins: () => [{ name: 'few-shot-lab:unminified-worker', outputOptions: (options) => ({ ...options, minify: false }) }],
+  },
+  build: {
+    target: 'es2022',
+    // The page's bundle is minified; the worker's is not (see worker.plugins).
+    minify: true,
   },
   test: {
     include: ['tests/unit/**/*.test.{ts,tsx}'],

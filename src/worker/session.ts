@@ -81,6 +81,7 @@ export class WorkerSession {
   private readonly runs = new Map<string, RunState>();
   private cancelRequested = false;
   private faultPending = false;
+  private choosing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -97,7 +98,11 @@ export class WorkerSession {
   private async dispatch(request: Request): Promise<unknown> {
     switch (request.type) {
       case 'init': {
-        this.backend = await this.options.backends.choose(request.backend);
+        // One backend choice at a time: a second request (the user changing Backend while Auto is
+        // still probing) waits for the first instead of initialising tfjs twice at once.
+        const choice = this.choosing.then(() => this.options.backends.choose(request.backend));
+        this.choosing = choice.catch(() => undefined);
+        this.backend = await choice;
         this.options.post({ type: 'backend', ...this.backend });
         return this.backend;
       }
@@ -219,8 +224,16 @@ export class WorkerSession {
       const t = now();
       if (!force && t - lastFlush < flushEvery) return;
       lastFlush = t;
-      if (t - rate.at > 0.5) {
-        stepsPerSecond = (step - rate.step) / (t - rate.at);
+      if (run.status === 'paused') {
+        // Time spent paused is not training time: measure the rate from the resume on.
+        rate.at = t;
+        rate.step = step;
+      } else if (t - rate.at > 0.5) {
+        // Smoothed over about the last 20 s, so a validation pass or one slow step does not make
+        // the time left jump; the first measurement is taken as it is.
+        const instant = (step - rate.step) / (t - rate.at);
+        const weight = stepsPerSecond > 0 ? 1 - Math.exp(-(t - rate.at) / 20) : 1;
+        stepsPerSecond += weight * (instant - stepsPerSecond);
         rate.at = t;
         rate.step = step;
       }

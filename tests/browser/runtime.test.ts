@@ -1,7 +1,7 @@
 // The compute worker in a real browser (Debian's Chromium) on the production build: automatic
 // backend choice on this GPU-less machine, every backend forced in turn, the main thread kept free
 // while training, and recovery from a backend failure and from a crashed worker. Runs through the
-// page's own compute client (window.fewShotLab.client) and its controls.
+// page's own compute client (window.fewShotLab.client) and the playground's controls.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
@@ -31,8 +31,15 @@ async function freshPage(): Promise<{ page: Page; errors: string[] }> {
     w.longTasks = [];
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
   });
-  return openPage(context, server.url);
+  const opened = await openPage(context, server.url);
+  // The playground chooses a backend as it opens; tests that choose their own wait for it first.
+  await expect.poll(() => opened.page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: \w+ \(/);
+  return opened;
 }
+
+/** The current run's line above its progress bar, e.g. "ProtoNet 5-way 1-shot #1: training, step 3 of 8". */
+const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
+const stepOf = (line: string) => Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
 
 const tinyRun = (steps: number) => ({ datasetId: 'glyphs', sampler: { way: 5, shot: 1, query: 2 }, method: 'protonet', steps, seed: 3 });
 
@@ -41,16 +48,18 @@ describe('compute worker in Chromium (production build)', () => {
     const { page, errors } = await freshPage();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.getByLabel('Training steps').fill('8');
+    await page.getByLabel('Test episodes').fill('100');
     await page.getByRole('button', { name: 'Train' }).click();
-    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm/);
-    const status = (await page.getByRole('status').textContent())!;
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm/);
+    const status = (await page.getByRole('status').first().textContent())!;
     // The reason names the software adapters it turned down.
     expect(status).toMatch(/Why: WebGPU adapter is a software fallback.*WebGL renderer is software \(.*SwiftShader/);
     expect(status).toMatch(/SIMD, [2-9] threads/); // threaded wasm in the cross-origin isolated build
-    await expect.poll(() => page.locator('#progress').textContent(), { timeout: 120_000 }).toMatch(/Training done after 8 steps/);
+    await expect.poll(() => runLine(page), { timeout: 120_000 }).toMatch(/: done, step 8 of 8/);
     await screenshot(page, 'runtime-1-trained');
     await page.getByRole('button', { name: 'Evaluate' }).click();
-    await expect.poll(() => page.locator('#result').textContent(), { timeout: 300_000 }).toMatch(/Accuracy on held-out classes: \d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
+    const evaluation = page.getByRole('region', { name: 'Evaluation on held-out classes' });
+    await expect.poll(() => evaluation.textContent(), { timeout: 300_000 }).toMatch(/Accuracy: \d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
     await screenshot(page, 'runtime-2-evaluated');
     expect(errors).toEqual([]);
     await page.context().close();
@@ -61,19 +70,18 @@ describe('compute worker in Chromium (production build)', () => {
     await page.getByLabel('Backend').selectOption('wasm');
     await page.getByLabel('Training steps').fill('100000');
     await page.getByRole('button', { name: 'Train' }).click();
-    const progress = page.locator('#progress');
-    await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toMatch(/^Step \d+ of 100000/);
+    await expect.poll(() => runLine(page), { timeout: 60_000 }).toMatch(/: training, step \d+ of 100,000/);
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => progress.textContent(), { timeout: 30_000 }).toMatch(/^Paused at step \d+ of 100000/);
-    const paused = await progress.textContent();
+    await expect.poll(() => runLine(page), { timeout: 30_000 }).toMatch(/: paused at step \d+ of 100,000/);
+    const paused = await runLine(page);
     await page.waitForTimeout(1500);
-    expect(await progress.textContent()).toBe(paused); // nothing trains while paused
+    expect(await runLine(page)).toBe(paused); // nothing trains while paused
     await screenshot(page, 'runtime-3-paused');
     await page.getByRole('button', { name: 'Resume' }).click();
-    const pausedStep = Number(/Paused at step (\d+)/.exec(paused!)![1]);
-    await expect.poll(async () => Number(/^Step (\d+)/.exec((await progress.textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000 }).toBeGreaterThan(pausedStep);
+    const pausedStep = stepOf(paused);
+    await expect.poll(async () => stepOf(await runLine(page)), { timeout: 60_000 }).toBeGreaterThan(pausedStep);
     await page.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(() => progress.textContent(), { timeout: 60_000 }).toMatch(/Training stopped after \d+ steps\. Stopped at step \d+ of 100000/);
+    await expect.poll(() => runLine(page), { timeout: 60_000 }).toMatch(/: stopped at step \d+ of 100,000/);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -1,0 +1,96 @@
+// Checks a setup before it reaches the worker and says, per control, what is wrong and what to do.
+// The worker checks again against the loaded dataset (class counts per split, images per class);
+// `fieldOfMessage` routes those messages to the control they name, so every error a user can cause
+// appears next to the control it concerns.
+import { methodInfo, type Setup } from './setup';
+
+/** A control of the panel an error can belong to; 'train' is the Train button itself. */
+export type SetupField =
+  | 'dataset'
+  | 'way'
+  | 'shot'
+  | 'query'
+  | 'trainWay'
+  | 'split'
+  | 'augment'
+  | 'method'
+  | 'steps'
+  | 'valEvery'
+  | 'evalEpisodes'
+  | 'seed'
+  | 'backend'
+  | `hyper.${string}`
+  | 'train';
+
+export type FieldProblems = Partial<Record<SetupField, string>>;
+
+const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+
+export function setupProblems(setup: Setup): FieldProblems {
+  const p: FieldProblems = {};
+  const regression = setup.dataset === 'sinusoid';
+  if (regression) {
+    if (!whole(setup.shot, 1, 1000)) p.shot = `Support points (K) must be a whole number from 1 to 1000, got ${setup.shot}.`;
+    if (!whole(setup.query, 1, 1000)) p.query = `Query points must be a whole number from 1 to 1000, got ${setup.query}.`;
+  } else {
+    if (!whole(setup.way, 2, 1000)) p.way = `Ways (N) must be a whole number of at least 2 (a classifier needs two classes), got ${setup.way}.`;
+    if (!whole(setup.shot, 1, 1000)) p.shot = `Shots (K) must be a whole number of at least 1 (a class needs a labelled example), got ${setup.shot}.`;
+    if (!whole(setup.query, 1, 1000)) p.query = `Queries per class must be a whole number of at least 1, got ${setup.query}.`;
+    if (!whole(setup.trainWay, 2, 1000)) p.trainWay = `Training ways must be a whole number of at least 2, got ${setup.trainWay}.`;
+    const { train, val, test } = setup.split;
+    if (![train, val, test].every((v) => Number.isFinite(v) && v >= 0) || train + val + test !== 100) {
+      p.split = `The split's percentages must be non-negative and add up to 100 (now ${train} + ${val} + ${test} = ${train + val + test}).`;
+    } else if (train === 0 || test === 0) {
+      p.split = 'Training and test need classes of their own: give each a share above 0%.';
+    }
+    if (!whole(setup.augmentShift, 0, 8)) p.augment = `Random shifts must be a whole number of pixels from 0 to 8, got ${setup.augmentShift}.`;
+  }
+  const info = methodInfo(setup.dataset, setup.method);
+  if (!info) {
+    p.method = regression
+      ? `${setup.method === 'protonet' ? 'Prototypical Networks classify images and have no regression form' : `"${setup.method}" cannot run sine regression`}; pick MAML, first-order MAML, fine-tuning or Meta-LSTM.`
+      : `Unknown method "${setup.method}"; pick one from the list.`;
+  } else {
+    for (const [name, value] of Object.entries(setup.hyperparameters)) {
+      const h = info.hyperparameters[name];
+      if (!h) continue;
+      if (h.choices) {
+        if (!h.choices.includes(String(value))) p[`hyper.${name}`] = `Choose one of ${h.choices.join(', ')}.`;
+        continue;
+      }
+      const n = Number(value);
+      if (!Number.isFinite(n)) p[`hyper.${name}`] = `${name} must be a number.`;
+      else if ((h.min !== undefined && n < h.min) || (h.max !== undefined && n > h.max)) {
+        p[`hyper.${name}`] = `${name} must be between ${h.min ?? '-∞'} and ${h.max ?? '∞'}; the default is ${info.defaults[name]}.`;
+      }
+    }
+  }
+  if (!whole(setup.steps, 1, 1_000_000)) p.steps = `Training steps must be a whole number from 1 to 1,000,000, got ${setup.steps}.`;
+  if (!whole(setup.valEvery, 0, 1_000_000)) p.valEvery = `Validate every must be a whole number of steps (0 turns validation off), got ${setup.valEvery}.`;
+  if (!whole(setup.evalEpisodes, 10, 10_000)) {
+    p.evalEpisodes = `Test episodes must be a whole number from 10 to 10,000 (the field's protocol uses 600), got ${setup.evalEpisodes}.`;
+  }
+  if (!whole(setup.seed, 0, 2 ** 31 - 1)) p.seed = `Seed must be a whole number from 0 to 2147483647, got ${setup.seed}.`;
+  return p;
+}
+
+/**
+ * The control a worker message is about, from the control names it uses ("Ways (N)", "Shots (K)",
+ * "split", a hyperparameter's name); 'train' when it names none.
+ */
+export function fieldOfMessage(message: string, hyperparameterNames: string[] = []): SetupField {
+  const rules: Array<[RegExp, SetupField]> = [
+    [/Ways \(N\)|-way episodes need/, 'way'],
+    [/Shots \(K\)|K\+Q|Support points/, 'shot'],
+    [/Queries per class|Query points/, 'query'],
+    [/split/i, 'split'],
+    [/Training steps/, 'steps'],
+  ];
+  const training = /^Training episodes:/.test(message);
+  for (const [pattern, field] of rules) {
+    if (pattern.test(message)) return training && field === 'way' ? 'trainWay' : field;
+  }
+  for (const name of hyperparameterNames) if (new RegExp(`\\b${name}\\b`).test(message)) return `hyper.${name}`;
+  if (/learning rate|diverg/i.test(message)) return 'method';
+  return 'train';
+}

@@ -1,0 +1,45 @@
+// The playground's page: the setup panel on the left (on a tablet, above), and the run controls,
+// live training view, evaluation, comparison and history on the right. Views read the store
+// through the context; none of them talks to the worker directly.
+import { usePlayground } from '../state/context';
+import { isActive } from '../state/store';
+import { DatasetControls } from './controls/DatasetControls';
+import { MethodControls } from './controls/MethodControls';
+import { SamplerControls } from './controls/SamplerControls';
+import { TrainingControls } from './controls/TrainingControls';
+import { HistoryPanel } from './history/HistoryPanel';
+import { ComparisonTable } from './results/ComparisonTable';
+import { EvaluationPanel } from './results/EvaluationPanel';
+import { RunControls } from './run/RunControls';
+import { StatusRegion } from './run/StatusRegion';
+import { TrainingView } from './training/TrainingView';
+
+export function App({ omniglotSize }: { omniglotSize: number }) {
+  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
+  return (
+    <div className="app">
+      <header className="app__header">
+        <div>
+          <h1>Few-Shot Lab</h1>
+          <p className="app__tagline">Few-shot learning in your browser: train on some classes, test on classes the model never saw. Nothing leaves this machine.</p>
+        </div>
+        <StatusRegion />
+      </header>
+      <div className="app__layout">
+        <form className="panel controls" aria-label="Experiment setup" onSubmit={(e) => e.preventDefault()}>
+          <DatasetControls disabled={busy} omniglotSize={omniglotSize} />
+          <SamplerControls disabled={busy} />
+          <MethodControls disabled={busy} />
+          <TrainingControls disabled={busy} />
+        </form>
+        <main className="app__main">
+          <RunControls />
+          <TrainingView />
+          <EvaluationPanel />
+          <ComparisonTable />
+          <HistoryPanel />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+// One labelled control with its hint and its error: the label is visible and names the control,
+// the hint and the error are tied to it with aria-describedby, and an error marks it invalid, so
+// keyboard and screen-reader users get the same message sighted users see next to the control.
+import { useId, type ReactNode } from 'react';
+
+interface FieldProps {
+  label: string;
+  hint?: string;
+  error?: string;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+}
+
+export function Field({ label, hint, error, children }: FieldProps) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field--invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
+      {error && (
+        <p id={errorId} className="field__error" role="alert">
+          {error}
+        </p>
+      )}
+      {hint && (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface NumberFieldProps {
+  label: string;
+  value: number;
+  onChange: (value: number) => void;
+  hint?: string;
+  error?: string;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  disabled?: boolean;
+}
+
+/** A number input; an empty or unparsable entry becomes NaN, which the setup check reports. */
+export function NumberField({ label, value, onChange, hint, error, min, max, step = 1, disabled }: NumberFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <input
+          {...a11y}
+          type="number"
+          inputMode="decimal"
+          value={Number.isFinite(value) ? value : ''}
+          min={min}
+          max={max}
+          step={step}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value))}
+        />
+      )}
+    </Field>
+  );
+}
+
+interface SelectFieldProps<T extends string> {
+  label: string;
+  value: T;
+  options: ReadonlyArray<{ value: T; label: string }>;
+  onChange: (value: T) => void;
+  hint?: string;
+  error?: string;
+  disabled?: boolean;
+}
+
+export function SelectField<T extends string>({ label, value, options, onChange, hint, error, disabled }: SelectFieldProps<T>) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(a11y) => (
+        <select {...a11y} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as T)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

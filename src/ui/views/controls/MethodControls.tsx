@@ -1,0 +1,55 @@
+// The Method control and the chosen method's hyperparameters: the papers' defaults (adjusted where
+// the catalog says why), with a one-line hint each; a changed value is marked and can be reset.
+import { usePlayground } from '../../state/context';
+import { methodInfo, methodsFor } from '../../state/setup';
+import { NumberField, SelectField } from './Field';
+
+export function MethodControls({ disabled }: { disabled: boolean }) {
+  const setup = usePlayground((s) => s.setup);
+  const problems = usePlayground((s) => s.problems);
+  const setSetup = usePlayground((s) => s.setSetup);
+  const setHyperparameter = usePlayground((s) => s.setHyperparameter);
+  const reset = usePlayground((s) => s.resetHyperparameters);
+  const methods = methodsFor(setup.dataset);
+  const info = methodInfo(setup.dataset, setup.method);
+  const changed = Object.keys(setup.hyperparameters).length > 0;
+
+  return (
+    <fieldset className="panel__group">
+      <legend>Method</legend>
+      <SelectField
+        label="Method"
+        value={setup.method}
+        options={methods.map((m) => ({ value: m.name, label: m.title }))}
+        onChange={(method) => setSetup({ method })}
+        hint={info ? `${info.paper}.` : undefined}
+        error={problems.method}
+        disabled={disabled}
+      />
+      {info && (
+        <details className="hyperparameters" open>
+          <summary>
+            Hyperparameters{changed ? ' (changed)' : ' (defaults)'}
+          </summary>
+          {Object.entries(info.hyperparameters).map(([name, h]) => {
+            const value = setup.hyperparameters[name] ?? info.defaults[name];
+            const error = problems[`hyper.${name}`];
+            const label = `${name}${name in setup.hyperparameters ? ' *' : ''}`;
+            return h.choices ? (
+              <SelectField key={name} label={label} value={String(value)} options={h.choices.map((c) => ({ value: c, label: c }))}
+                onChange={(v) => setHyperparameter(name, v)} hint={h.hint} error={error} disabled={disabled} />
+            ) : (
+              <NumberField key={name} label={label} value={Number(value)} min={h.min} max={h.max} step="any"
+                onChange={(v) => setHyperparameter(name, v)} hint={h.hint} error={error} disabled={disabled} />
+            );
+          })}
+          {changed && (
+            <button type="button" onClick={reset} disabled={disabled}>
+              Reset to defaults
+            </button>
+          )}
+        </details>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,59 @@
+// Evaluation of the current run: progress over the test episodes, then the mean with its 95%
+// confidence interval and every setting that produced it (sampler, episodes, seed, split, batch-norm
+// mode, backend), so a number is never shown without what it means.
+import { usePlayground } from '../../state/context';
+import { formatSummary } from '../run/format';
+
+export function EvaluationPanel() {
+  const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
+  const evaluation = usePlayground((s) => (s.evaluation && s.evaluation.runId === s.currentRunId ? s.evaluation : null));
+  if (!run) return null;
+  const latest = run.evaluations.at(-1);
+  return (
+    <section className="panel evaluation" aria-labelledby="evaluation-title">
+      <h2 id="evaluation-title">Evaluation on held-out classes</h2>
+      {evaluation && !evaluation.error && (
+        <label className="run-progress__label">
+          Evaluating: episode {evaluation.done} of {evaluation.total}
+          <progress max={evaluation.total} value={evaluation.done} aria-label="Evaluation progress" />
+        </label>
+      )}
+      {evaluation?.error && (
+        <p className="field__error" role="alert">
+          {evaluation.error}
+        </p>
+      )}
+      {!latest && !evaluation && <p className="muted">Press Evaluate after training to measure accuracy on {run.setup.evalEpisodes} test episodes of classes the run never saw.</p>}
+      {latest && (
+        <div className="evaluation__result" aria-live="polite">
+          {latest.results.map((r) => (
+            <p key={r.label} className="evaluation__headline">
+              {latest.metric === 'accuracy' ? 'Accuracy' : r.label}: <strong>{formatSummary(r.summary, latest.metric)}</strong> (95% CI)
+            </p>
+          ))}
+          <p className="muted">
+            {latest.metric === 'accuracy'
+              ? `${latest.settings.way}-way ${latest.settings.shot}-shot, ${latest.settings.query} queries per class; ${latest.episodes} episodes (seed ${latest.seed}) of the ${latest.split} split's ${latest.splitClasses} classes`
+              : `K = ${latest.settings.shot} support points, ${latest.settings.query} query points; ${latest.episodes} test tasks (seed ${latest.seed})`}
+            {latest.labels.batchNormAtTest ? `; batch norm at test: ${batchNormText(latest.labels.batchNormAtTest)}` : ''}
+            {`; computed on ${latest.backend}`}
+            {latest.stoppedEarly ? '; stopped early, so fewer episodes than asked' : ''}.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function batchNormText(mode: string): string {
+  switch (mode) {
+    case 'running':
+      return 'running averages from training (non-transductive)';
+    case 'support':
+      return "the support set's statistics (non-transductive)";
+    case 'batch':
+      return 'the query batch itself (transductive: queries influence each other)';
+    default:
+      return mode;
+  }
+}

@@ -1,0 +1,100 @@
+// Train, Pause/Resume, Stop and Evaluate, with the progress of the current run: a progress bar
+// with the step count, steps per second and the time left, and the run's outcome in words.
+import { usePlayground } from '../../state/context';
+import type { StoredRun } from '../../state/runTypes';
+import { isActive } from '../../state/store';
+import { formatDuration } from './format';
+
+export function RunControls() {
+  const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
+  const live = usePlayground((s) => (s.currentRunId ? s.liveRunIds.includes(s.currentRunId) : false));
+  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
+  const evaluating = usePlayground((s) => !!s.evaluation && !s.evaluation.error);
+  const trainError = usePlayground((s) => s.problems.train);
+  const problemCount = usePlayground((s) => Object.keys(s.problems).filter((k) => k !== 'train').length);
+  const backendStatus = usePlayground((s) => s.backendStatus);
+  const { train, pause, resume, stop, evaluate } = usePlayground((s) => s);
+  const active = live && isActive(run);
+  const progress = run?.progress;
+  const paused = run?.status === 'paused';
+
+  return (
+    <section className="run-controls" aria-label="Run">
+      <div className="run-controls__buttons">
+        <button type="button" className="primary" onClick={() => void train()} disabled={busy || evaluating}>
+          Train
+        </button>
+        {paused ? (
+          <button type="button" onClick={() => void resume()} disabled={!active}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" onClick={() => void pause()} disabled={!active || run?.status !== 'training'}>
+            Pause
+          </button>
+        )}
+        <button type="button" onClick={() => void stop()} disabled={!active}>
+          Stop
+        </button>
+        <button type="button" onClick={() => void evaluate()} disabled={!run || !live || active || evaluating}>
+          Evaluate
+        </button>
+      </div>
+      {problemCount > 0 && !busy && (
+        <p className="field__error">
+          {problemCount === 1 ? 'One setting needs' : `${problemCount} settings need`} attention before training (marked in the panel).
+        </p>
+      )}
+      {trainError && (
+        <p className="field__error" role="alert">
+          {trainError}
+        </p>
+      )}
+      {backendStatus === 'choosing' && !run && <p className="muted">Starting the compute worker…</p>}
+      {run && progress && (
+        <div className="run-progress">
+          <label className="run-progress__label">
+            <span>
+              {run.name}: {statusText(run.status)} step {progress.step.toLocaleString()} of {progress.totalSteps.toLocaleString()}
+            </span>
+            <progress max={progress.totalSteps} value={progress.step} aria-label="Training progress" />
+          </label>
+          <p className="run-progress__numbers">{progressNumbers(run, active)}</p>
+          {run.message && !active && <p className={run.status === 'done' || run.status === 'stopped' ? 'muted' : 'field__error'}>{run.message}</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** "4.0 steps/s · about 2 min left · 1 min of training · 4 episodes per step". */
+function progressNumbers(run: StoredRun, active: boolean): string {
+  const parts: string[] = [];
+  const p = run.progress!;
+  if (active && p.stepsPerSecond > 0) {
+    parts.push(p.stepsPerSecond >= 1 ? `${p.stepsPerSecond.toFixed(1)} steps/s` : `${(1 / p.stepsPerSecond).toFixed(1)} s per step`);
+    parts.push(run.status === 'paused' ? 'paused' : `about ${formatDuration(p.etaSeconds)} left`);
+  }
+  if (run.seconds > 0) parts.push(`${formatDuration(run.seconds)} of training`);
+  if (run.metaBatch && run.metaBatch > 1) parts.push(`${run.metaBatch} ${run.setup.dataset === 'sinusoid' ? 'tasks' : 'episodes'} per step`);
+  return parts.join(' · ');
+}
+
+function statusText(status: string): string {
+  switch (status) {
+    case 'starting':
+      return 'starting,';
+    case 'training':
+      return 'training,';
+    case 'paused':
+      return 'paused at';
+    case 'done':
+      return 'done,';
+    case 'stopped':
+      return 'stopped at';
+    case 'diverged':
+      return 'diverged at';
+    default:
+      return 'failed at';
+  }
+}

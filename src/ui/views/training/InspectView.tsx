@@ -1,0 +1,39 @@
+// What the current model does on one test episode (image datasets: the episode viewer) or one sine
+// task (regression: the sine plot). It asks the worker for a fresh look whenever the user presses
+// the button, and once when the run finishes; while training it reflects the latest weights.
+import { useEffect } from 'react';
+import { usePlayground } from '../../state/context';
+import { isActive } from '../../state/store';
+import { EpisodeViewer } from '../episode/EpisodeViewer';
+import { SinePlot } from '../sine/SinePlot';
+
+export function InspectView() {
+  const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
+  const live = usePlayground((s) => (s.currentRunId ? s.liveRunIds.includes(s.currentRunId) : false));
+  const inspection = usePlayground((s) => (s.inspection?.runId === s.currentRunId ? s.inspection : null));
+  const sineFit = usePlayground((s) => (s.sineFit?.runId === s.currentRunId ? s.sineFit : null));
+  const inspect = usePlayground((s) => s.inspect);
+  const fitSine = usePlayground((s) => s.fitSine);
+  const regression = run?.setup.dataset === 'sinusoid';
+  const finished = !!run && !isActive(run) && run.status !== 'failed';
+
+  // A finished run shows its first test episode (or task) without a click.
+  useEffect(() => {
+    if (!run || !live || !finished) return;
+    if (regression ? !sineFit : !inspection) void (regression ? fitSine(run.id, 1) : inspect(run.id, 1));
+  }, [run?.id, live, finished]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!run) return null;
+  if (!live) {
+    return <p className="muted">This run was trained in an earlier visit; its weights are not kept, so its episodes cannot be shown. Apply its setup and train again to look inside.</p>;
+  }
+  return (
+    <div className="inspect">
+      {regression ? (
+        <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
+      ) : (
+        <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />
+      )}
+    </div>
+  );
+}

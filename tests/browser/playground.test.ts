@@ -1,0 +1,205 @@
+// The playground as a new user meets it, in Debian's Chromium on the production build: open the
+// page, press Train with the defaults, watch the curve grow with the backend named, pause, resume,
+// stop, look at a test episode, evaluate and read mean ± CI, reload and find the run; impossible
+// settings answered next to their control by the real worker; sine regression with its plot; two
+// runs compared on identical episodes; Omniglot downloaded on request and loaded again from the
+// browser's cache. Screenshots of each stage go to artifacts/screenshots.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import { OMNIGLOT_BACKGROUND_URL } from '../../src/ui/datasets/omniglotArchive';
+import { buildOmniglotZip } from '../unit/fixtures/omniglot';
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startPreview();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(context?: BrowserContext): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+  const requests: string[] = [];
+  ctx.on('request', (r) => requests.push(r.url()));
+  const opened = await openPage(ctx, server.url);
+  return { ...opened, requests };
+}
+
+/** The current run's line above its progress bar, e.g. "Prototypical Networks 5-way 1-shot #1: training, step 3 of 300". */
+const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
+const stepOf = (line: string) => Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
+const evaluationRegion = (page: Page) => page.getByRole('region', { name: 'Evaluation on held-out classes' });
+
+async function setNumber(page: Page, label: string, value: number): Promise<void> {
+  await page.getByLabel(label, { exact: true }).fill(String(value));
+}
+
+describe('the playground in Chromium (production build)', () => {
+  it('trains with the defaults, pauses, resumes, stops, shows an episode, evaluates, and keeps the run after a reload', async () => {
+    const { page, errors, requests } = await open();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm \(SIMD, \d threads.*\)\. Why: /);
+    expect(await page.getByLabel('Dataset').inputValue()).toBe('glyphs');
+    expect(await page.getByLabel('Method').inputValue()).toBe('protonet');
+    await screenshot(page, 'playground-1-opened');
+
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(async () => stepOf(await runLine(page)), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+    const summary = page.getByText(/^Step \d+: loss \d/);
+    const firstStep = stepOf((await summary.textContent()) ?? '');
+    await expect.poll(async () => stepOf((await summary.textContent()) ?? ''), { timeout: 60_000 }).toBeGreaterThan(firstStep + 2);
+    // The curve is drawn: an SVG line with one point per step so far.
+    expect(await page.locator('.recharts-line-curve').count()).toBeGreaterThan(0);
+    expect(await runLine(page)).toMatch(/Prototypical Networks 5-way 1-shot #1: training, step \d+ of 300/);
+    expect(await page.locator('.run-progress__numbers').textContent()).toMatch(/(steps\/s|s per step) · about .* left/);
+    await screenshot(page, 'playground-2-training');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => runLine(page), { timeout: 30_000 }).toMatch(/paused at step \d+ of 300/);
+    const paused = stepOf(await runLine(page));
+    await page.waitForTimeout(1500);
+    expect(stepOf(await runLine(page))).toBe(paused);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(async () => stepOf(await runLine(page)), { timeout: 60_000 }).toBeGreaterThan(paused);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => runLine(page), { timeout: 60_000 }).toMatch(/stopped at step \d+ of 300/);
+    const stoppedAt = stepOf(await runLine(page));
+
+    // The first test episode is shown once the run ends: 5 classes x 1 support image, 75 queries marked right or wrong.
+    await expect.poll(() => page.getByRole('img', { name: /^support image/ }).count(), { timeout: 60_000 }).toBe(5);
+    const queries = page.getByRole('img', { name: /^query \d+: predicted .*, (right|wrong)$/ });
+    expect(await queries.count()).toBe(75);
+    expect(await page.getByText(/Episode accuracy: \d+\.\d% \(\d+ of 75 queries right\)/).count()).toBe(1);
+    expect(await page.getByText(/PC 1 \(\d+% of variance\)/).count()).toBeGreaterThan(0);
+    await screenshot(page, 'playground-3-stopped-episode');
+    const firstQuery = await queries.first().getAttribute('src');
+    await page.getByRole('button', { name: 'New episode' }).click();
+    await expect.poll(() => queries.first().getAttribute('src'), { timeout: 60_000 }).not.toBe(firstQuery);
+
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(() => evaluationRegion(page).textContent(), { timeout: 400_000 }).toMatch(/Accuracy: \d+\.\d\d% ± \d+\.\d\d% \(95% CI\)/);
+    const evaluated = (await evaluationRegion(page).textContent())!;
+    expect(evaluated).toMatch(/5-way 1-shot, 15 queries per class; 600 episodes \(seed 2017\) of the test split's \d+ classes; batch norm at test: running averages/);
+    const accuracy = /Accuracy: (\d+\.\d\d% ± \d+\.\d\d%)/.exec(evaluated)![1];
+    // Trained, even briefly, ProtoNet is well above chance (20%) on held-out glyph classes.
+    expect(Number(accuracy.split('%')[0])).toBeGreaterThan(30);
+    await screenshot(page, 'playground-4-evaluated');
+
+    await page.reload();
+    const history = page.getByRole('region', { name: 'Run history' });
+    await expect.poll(() => history.textContent(), { timeout: 30_000 }).toContain('Prototypical Networks 5-way 1-shot #1');
+    expect(await history.textContent()).toContain(`stopped after ${stoppedAt} steps`);
+    expect(await history.textContent()).toContain(`${accuracy} on 600 test episodes`);
+    // The curves came back from IndexedDB too.
+    await expect.poll(() => page.getByText(new RegExp(`^Step ${stoppedAt}: loss`)).count(), { timeout: 10_000 }).toBe(1);
+    await screenshot(page, 'playground-5-reloaded');
+
+    // Nothing left the machine: every request went to the app's own server.
+    expect(requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('answers impossible settings next to their control: from the page, and from the worker against the dataset', async () => {
+    const { page, errors } = await open();
+    await setNumber(page, 'Shots (K)', 0);
+    expect(await page.getByLabel('Shots (K)').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByLabel('Shots (K)').evaluate((el) => (el as HTMLInputElement).getAttribute('aria-describedby'))).toBeTruthy();
+    expect(await page.getByRole('alert').filter({ hasText: 'Shots (K) must be a whole number of at least 1' }).count()).toBe(1);
+    await setNumber(page, 'Shots (K)', 1);
+
+    // Glyphs has 800 classes in 40 alphabets; the test split's 20% hold 160 of them.
+    await setNumber(page, 'Ways (N)', 500);
+    await page.getByRole('button', { name: 'Train' }).click();
+    const message = page.getByRole('alert').filter({ hasText: /500-way episodes need 500 classes but the test split has only \d+; lower Ways \(N\)/ });
+    await expect.poll(() => message.count(), { timeout: 60_000 }).toBe(1);
+    // The message is the Ways field's own description.
+    const describedBy = (await page.getByLabel('Ways (N)').getAttribute('aria-describedby'))!;
+    expect(await page.locator(`[id="${describedBy.split(' ')[0]}"]`).textContent()).toMatch(/500-way episodes need 500 classes/);
+    await screenshot(page, 'playground-6-impossible-setting');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('fits sine waves with MAML, plots the fit after each step and reports the MSE', async () => {
+    const { page, errors } = await open();
+    await page.getByLabel('Dataset').selectOption('sinusoid');
+    expect(await page.getByLabel('Method').inputValue()).toBe('maml');
+    await setNumber(page, 'Training steps', 40);
+    await setNumber(page, 'Test episodes', 100);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => runLine(page), { timeout: 180_000 }).toMatch(/MAML sine K=10 #1: done, step 40 of 40/);
+    await expect.poll(() => page.getByText(/K = 10 support points; MSE on the curve after 0 steps [\d.]+, .*after 10 steps [\d.]+/).count(), { timeout: 60_000 }).toBe(1);
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(() => evaluationRegion(page).textContent(), { timeout: 120_000 }).toMatch(/MSE after 1 step: [\d.]+ ± [\d.]+ \(95% CI\).*MSE after 10 steps: [\d.]+ ± [\d.]+/);
+    await screenshot(page, 'playground-7-sine');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('compares two runs on identical test episodes and overlays their curves', async () => {
+    const { page, errors } = await open();
+    await setNumber(page, 'Test episodes', 60);
+    await setNumber(page, 'Validate every', 5);
+    for (const steps of [3, 11]) {
+      await setNumber(page, 'Training steps', steps);
+      await page.getByRole('button', { name: 'Train' }).click();
+      await expect.poll(() => runLine(page), { timeout: 300_000 }).toMatch(new RegExp(`: done, step ${steps} of ${steps}`));
+      await page.getByRole('button', { name: 'Evaluate' }).click();
+      await expect.poll(() => evaluationRegion(page).textContent(), { timeout: 120_000 }).toMatch(/60 episodes \(seed 2017\)/);
+    }
+    const table = page.getByRole('table');
+    await expect.poll(() => table.getByRole('row').count()).toBe(4); // header, two runs, footnote
+    expect(await table.getByRole('row').nth(1).textContent()).toMatch(/#1.*baseline/);
+    expect(await table.getByRole('row').nth(2).textContent()).toMatch(/#2\d+\.\d\d% ± \d+\.\d\d%[+−]\d+\.\d\d ± \d+\.\d\d points/);
+    // Validation accuracy on held-out classes was measured along the way, with its CI.
+    expect(await page.getByText(/validation \d+\.\d% ± \d+\.\d% at step 10/).count()).toBeGreaterThan(0);
+    // The current run (#2) is drawn anyway; overlay #1 on it.
+    await page.getByRole('checkbox', { name: 'Overlay' }).nth(1).check();
+    expect(await page.getByRole('list', { name: 'Runs' }).textContent()).toMatch(/#2.*#1/);
+    await screenshot(page, 'playground-8-compared');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('downloads Omniglot on request with its size and progress, caches it, and loads it again without the network', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // The official archive, answered locally: a small archive in the official layout (tests never download).
+    let downloads = 0;
+    const archive = Buffer.from(buildOmniglotZip());
+    await context.route(OMNIGLOT_BACKGROUND_URL, (route) => {
+      downloads++;
+      return route.fulfill({ status: 200, body: archive, headers: { 'Content-Type': 'application/zip', 'Access-Control-Allow-Origin': '*' } });
+    });
+    const { page, errors } = await open(context);
+    await page.getByLabel('Dataset').selectOption('omniglot');
+    const download = page.getByRole('button', { name: /^Download Omniglot \(\d+\.\d MB\)$/ });
+    expect(await download.count()).toBe(1);
+    await screenshot(page, 'playground-9-omniglot-offer');
+    await download.click();
+    await expect.poll(() => page.getByText(/^9 classes in 3 groups, 35 images of 28×28×1\.$/).count(), { timeout: 60_000 }).toBe(1);
+    expect(downloads).toBe(1);
+    // The planted broken PNG is reported, and the rest loaded.
+    expect(await page.getByText('One file was skipped (the rest loaded)').count()).toBe(1);
+    await screenshot(page, 'playground-10-omniglot-loaded');
+
+    // A new visit: the archive comes from IndexedDB; the network is not asked again.
+    await page.close();
+    const again = await openPage(context, server.url);
+    await again.page.getByLabel('Dataset').selectOption('omniglot');
+    await again.page.getByRole('button', { name: 'Load Omniglot from this browser' }).click();
+    await expect.poll(() => again.page.getByText(/^9 classes in 3 groups/).count(), { timeout: 60_000 }).toBe(1);
+    expect(downloads).toBe(1);
+    // Three alphabets cannot hold a 5-way test split: the worker says so next to Ways (N).
+    await again.page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => again.page.getByRole('alert').filter({ hasText: /-way episodes need 5 classes but the test split has only \d/ }).count(), { timeout: 60_000 }).toBe(1);
+    await screenshot(again.page, 'playground-11-omniglot-too-few-classes');
+    expect([...errors, ...again.errors]).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,288 @@
+// @vitest-environment jsdom
+// Component tests of the playground's store and panels: what a user sees and can do, with a scripted
+// stand-in for the compute worker (it records requests and replays the events a real worker sends).
+// This tests the UI's behaviour only; real training is tested in Node (workerSession.test.ts) and in
+// Chromium on the production build (tests/browser/playground.test.ts).
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { summarise } from '../../../src/core/train/stats';
+import { StoreContext } from '../../../src/ui/state/context';
+import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
+import type { StoredRun } from '../../../src/ui/state/runTypes';
+import { createPlaygroundStore, type PlaygroundClient, type RunHistory } from '../../../src/ui/state/store';
+import { App } from '../../../src/ui/views/App';
+import type { ClientEvent } from '../../../src/worker/client';
+import type { DatasetSummary, EvaluationMessage, RunConfig } from '../../../src/worker/protocol';
+
+const GLYPHS: DatasetSummary = { id: 'glyphs', name: 'glyphs', task: 'classification', classes: 120, groups: 12, images: 2400, shape: [28, 28, 1], warnings: [] };
+
+/** A stand-in worker client: requests are recorded, replies are immediate, events are sent by the test. */
+function scriptedClient(options: { startError?: string } = {}) {
+  const listeners = new Set<(e: ClientEvent) => void>();
+  const calls: Array<{ type: string; args: unknown[] }> = [];
+  const evaluations = new Map<string, (e: EvaluationMessage) => void>();
+  const client: PlaygroundClient = {
+    on: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    init: async (backend) => {
+      calls.push({ type: 'init', args: [backend] });
+      return { backend: 'wasm', info: 'SIMD, 2 threads', reason: 'no GPU adapter' };
+    },
+    loadDataset: async (id) => {
+      calls.push({ type: 'loadDataset', args: [id] });
+      return { ...GLYPHS, id };
+    },
+    start: async (runId, config) => {
+      calls.push({ type: 'start', args: [runId, config] });
+      if (options.startError) throw new Error(options.startError);
+      return { metaBatch: 1 };
+    },
+    pause: async (runId) => void calls.push({ type: 'pause', args: [runId] }),
+    resume: async (runId) => void calls.push({ type: 'resume', args: [runId] }),
+    stop: async (runId) => void calls.push({ type: 'stop', args: [runId] }),
+    evaluate: (runId, episodes, seed) => {
+      calls.push({ type: 'evaluate', args: [runId, episodes, seed] });
+      return new Promise((resolve) => evaluations.set(runId, resolve));
+    },
+    inspectEpisode: async () => {
+      throw new Error('not used here');
+    },
+    fitSine: async () => {
+      throw new Error('not used here');
+    },
+  };
+  const emit = (event: ClientEvent) => act(() => listeners.forEach((l) => l(event)));
+  const finishEvaluation = (runId: string, perEpisode: number[]) =>
+    act(() =>
+      evaluations.get(runId)!({
+        runId,
+        metric: 'accuracy',
+        results: [{ label: 'accuracy', summary: summarise(perEpisode), perEpisode }],
+        episodes: perEpisode.length,
+        seed: 2017,
+        settings: { way: 5, shot: 1, query: 15 },
+        split: 'test',
+        splitClasses: 24,
+        labels: { batchNormAtTest: 'running' },
+        backend: 'wasm',
+        stoppedEarly: false,
+      }),
+    );
+  return { client, calls, emit, finishEvaluation };
+}
+
+function memoryHistory(initial: StoredRun[] = []): RunHistory & { runs: Map<string, StoredRun> } {
+  const runs = new Map(initial.map((r) => [r.id, r]));
+  return {
+    runs,
+    listRuns: async () => [...runs.values()].sort((a, b) => b.createdAt - a.createdAt),
+    saveRun: async (r) => void runs.set(r.id, structuredClone(r)),
+    renameRun: async (id, name) => void runs.set(id, { ...runs.get(id)!, name }),
+    deleteRun: async (id) => void runs.delete(id),
+  };
+}
+
+const noOmniglot = { size: 9_464_212, isCached: async () => false, load: async () => new Uint8Array() };
+
+async function renderPlayground(options: { history?: ReturnType<typeof memoryHistory>; startError?: string } = {}) {
+  const scripted = scriptedClient(options);
+  const history = options.history ?? memoryHistory();
+  let t = 1_700_000_000_000;
+  const store = createPlaygroundStore({ client: scripted.client, history, omniglot: noOmniglot, now: () => (t += 1000) });
+  render(
+    <StoreContext.Provider value={store}>
+      <App omniglotSize={9_464_212} />
+    </StoreContext.Provider>,
+  );
+  await act(() => store.getState().start());
+  return { ...scripted, store, history, user: userEvent.setup() };
+}
+
+function point(step: number) {
+  return { step, loss: 1 / step, accuracy: 0.5 + step / 100, learningRate: 1e-3, elapsed: step * 0.5 };
+}
+
+describe('the playground panel', () => {
+  it('names every control, starts with glyphs and Prototypical Networks, and shows the backend with its reason', async () => {
+    await renderPlayground();
+    for (const label of ['Dataset', 'Method', 'Ways (N)', 'Shots (K)', 'Queries per class', 'Seed', 'Backend']) {
+      expect(screen.getByLabelText(label)).toBeInTheDocument();
+    }
+    expect(screen.getByLabelText('Dataset')).toHaveValue('glyphs');
+    expect(screen.getByLabelText('Method')).toHaveValue('protonet');
+    expect(screen.getByRole('button', { name: 'Train' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Stop' })).toBeDisabled();
+    expect(screen.getByRole('status')).toHaveTextContent('Backend: wasm (SIMD, 2 threads). Why: no GPU adapter.');
+    // Each hyperparameter of the method has its hint.
+    expect(screen.getByLabelText('learningRate')).toHaveAccessibleDescription(/Adam step size/);
+  });
+
+  it('shows an impossible sampler setting next to its control and does not train', async () => {
+    const { user, calls } = await renderPlayground();
+    const ways = screen.getByLabelText('Ways (N)');
+    await user.clear(ways);
+    await user.type(ways, '1');
+    expect(ways).toHaveAttribute('aria-invalid', 'true');
+    expect(ways).toHaveAccessibleDescription(/Ways \(N\) must be a whole number of at least 2/);
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    expect(calls.some((c) => c.type === 'start')).toBe(false);
+    expect(screen.getByText(/One setting needs attention/)).toBeInTheDocument();
+  });
+
+  it("puts the worker's refusal next to the control it names", async () => {
+    const message = 'Test episodes: 30-way episodes need 30 classes but the test split has only 24; lower Ways (N) to at most 24 or give the test split more classes.';
+    const { user } = await renderPlayground({ startError: message });
+    const ways = screen.getByLabelText('Ways (N)');
+    await user.clear(ways);
+    await user.type(ways, '30');
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    expect(ways).toHaveAccessibleDescription(expect.stringContaining(message));
+    expect(screen.queryByText(/training, step/)).toBeNull();
+  });
+
+  it('trains, shows progress, pauses and resumes, stops, evaluates and reports mean ± CI with its settings', async () => {
+    const { user, calls, emit, finishEvaluation, history } = await renderPlayground();
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    const start = calls.find((c) => c.type === 'start')!;
+    const [runId, config] = start.args as [string, RunConfig];
+    expect(config).toMatchObject({ datasetId: 'glyphs', method: 'protonet', sampler: { way: 5, shot: 1, query: 15 }, steps: DEFAULT_SETUP.steps, seed: 1 });
+    // Settings are locked while the run trains.
+    expect(screen.getByLabelText('Ways (N)')).toBeDisabled();
+
+    emit({ type: 'progress', runId, points: [point(1), point(2)], validation: [], step: 2, totalSteps: 300, stepsPerSecond: 4, etaSeconds: 74.5, paused: false });
+    expect(screen.getByText(/training, step 2 of 300/)).toBeInTheDocument();
+    expect(screen.getByText(/4\.0 steps\/s · about 1 min left/)).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: 'Training progress' })).toHaveAttribute('value', '2');
+
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(calls.at(-1)).toEqual({ type: 'pause', args: [runId] });
+    // "Paused" is shown when the worker says it stopped between two steps, at the step where it did.
+    emit({ type: 'progress', runId, points: [point(3)], validation: [], step: 3, totalSteps: 300, stepsPerSecond: 4, etaSeconds: 74, paused: true });
+    expect(screen.getByText(/paused at step 3 of 300/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    expect(calls.at(-1)).toEqual({ type: 'resume', args: [runId] });
+    await user.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(calls.at(-1)).toEqual({ type: 'stop', args: [runId] });
+    expect(screen.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
+
+    emit({ type: 'finished', runId, status: 'stopped', stepsDone: 2, seconds: 1, message: 'Stopped at step 2 of 300.' });
+    expect(screen.getByLabelText('Ways (N)')).toBeEnabled();
+    await user.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(calls.at(-1)).toEqual({ type: 'evaluate', args: [runId, 600, 2017] });
+    emit({ type: 'evaluationProgress', runId, done: 300, total: 600 });
+    expect(screen.getByText('Evaluating: episode 300 of 600')).toBeInTheDocument();
+
+    const perEpisode = Array.from({ length: 600 }, (_, i) => (i % 4 === 0 ? 0.6 : 0.9));
+    await finishEvaluation(runId, perEpisode);
+    const s = summarise(perEpisode);
+    const evaluation = screen.getByRole('region', { name: 'Evaluation on held-out classes' });
+    expect(evaluation).toHaveTextContent(`Accuracy: ${(100 * s.mean).toFixed(2)}% ± ${(100 * s.ci95).toFixed(2)}% (95% CI)`);
+    expect(evaluation).toHaveTextContent(/5-way 1-shot, 15 queries per class; 600 episodes \(seed 2017\) of the test split's 24 classes; batch norm at test: running averages/);
+    // The run, with its curves and its evaluation, is in the history.
+    expect(history.runs.get(runId)).toMatchObject({ status: 'stopped', points: [point(1), point(2), point(3)] });
+    expect(history.runs.get(runId)!.evaluations).toHaveLength(1);
+  });
+
+  it('compares runs evaluated on the same episodes with the paired difference to a chosen baseline', async () => {
+    const { user, calls, emit, finishEvaluation } = await renderPlayground();
+    const ids: string[] = [];
+    const accuracies = [
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? 0.8 : 0.6)),
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? 0.9 : 0.7)),
+    ];
+    for (const acc of accuracies) {
+      await user.click(screen.getByRole('button', { name: 'Train' }));
+      const runId = calls.filter((c) => c.type === 'start').at(-1)!.args[0] as string;
+      ids.push(runId);
+      emit({ type: 'finished', runId, status: 'done', stepsDone: 300, seconds: 10 });
+      await user.click(screen.getByRole('button', { name: 'Evaluate' }));
+      await finishEvaluation(runId, acc);
+    }
+    const table = screen.getByRole('table');
+    const rows = within(table).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent('baseline');
+    expect(rows[2]).toHaveTextContent('+10.00 ± 0.00 points');
+    await user.click(within(rows[2]).getByRole('radio'));
+    expect(within(table).getAllByRole('row')[1]).toHaveTextContent('−10.00 ± 0.00 points');
+  });
+
+  it('offers only the regression methods for sine waves, with their own settings', async () => {
+    const { user } = await renderPlayground();
+    await user.selectOptions(screen.getByLabelText('Dataset'), 'sinusoid');
+    const methods = within(screen.getByLabelText('Method')).getAllByRole('option').map((o) => o.getAttribute('value'));
+    expect(methods).toEqual(['maml', 'fomaml', 'finetune', 'metalstm']);
+    expect(screen.getByLabelText('Shots (K)')).toHaveValue(10);
+    expect(screen.queryByLabelText('Ways (N)')).toBeNull();
+    expect(screen.getByLabelText('innerLearningRate')).toHaveValue(0.01);
+  });
+
+  it('resets hyperparameters when the method changes and shows a diverged run next to the method', async () => {
+    const { user, calls, emit } = await renderPlayground();
+    const lr = screen.getByLabelText('learningRate');
+    await user.clear(lr);
+    await user.type(lr, '5');
+    expect(screen.getByLabelText('learningRate *')).toHaveAttribute('aria-invalid', 'true');
+    await user.selectOptions(screen.getByLabelText('Method'), 'maml');
+    expect(screen.getByLabelText('learningRate')).toHaveValue(0.003);
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    const runId = calls.find((c) => c.type === 'start')!.args[0] as string;
+    const message = 'Training diverged at step 40 (loss is NaN); the last good parameters are kept. Lower the inner learning rate (innerLearningRate, now 0.4) or the learning rate (now 0.003).';
+    emit({ type: 'finished', runId, status: 'diverged', stepsDone: 39, seconds: 5, message });
+    expect(screen.getByLabelText('innerLearningRate')).toHaveAccessibleDescription(new RegExp(message.slice(0, 40).replace(/[()]/g, '\\$&')));
+  });
+
+  it('keeps runs across visits: lists them, renames, applies their setup and deletes after confirmation', async () => {
+    const old: StoredRun = {
+      id: 'run-old',
+      name: 'MAML 5-way 5-shot #1',
+      createdAt: 1_600_000_000_000,
+      setup: { ...DEFAULT_SETUP, method: 'maml', shot: 5, seed: 7 },
+      datasetLabel: 'glyphs (120 classes, 28x28x1)',
+      status: 'training',
+      points: [point(1), point(2), point(3)],
+      validation: [],
+      progress: null,
+      metaBatch: 4,
+      backend: null,
+      seconds: 3,
+      evaluations: [],
+    };
+    const history = memoryHistory([old]);
+    const { user } = await renderPlayground({ history });
+    const item = within(screen.getByRole('region', { name: 'Run history' })).getByRole('listitem');
+    // A run interrupted by closing the page is kept as stopped, with what it had.
+    expect(item).toHaveTextContent('stopped after 3 steps');
+    await user.click(within(item).getByRole('button', { name: 'Rename MAML 5-way 5-shot #1' }));
+    const input = within(item).getByLabelText(/New name/);
+    await user.clear(input);
+    await user.type(input, 'my MAML{Enter}');
+    expect(within(item).getByRole('button', { name: 'my MAML' })).toBeInTheDocument();
+    expect(history.runs.get('run-old')!.name).toBe('my MAML');
+
+    await user.click(within(item).getByRole('button', { name: 'Apply the setup of my MAML' }));
+    expect(screen.getByLabelText('Method')).toHaveValue('maml');
+    expect(screen.getByLabelText('Shots (K)')).toHaveValue(5);
+    expect(screen.getByLabelText('Seed')).toHaveValue(7);
+
+    await user.click(within(item).getByRole('button', { name: 'Delete my MAML' }));
+    expect(history.runs.has('run-old')).toBe(true);
+    await user.click(within(item).getByRole('button', { name: 'Delete for good' }));
+    expect(history.runs.has('run-old')).toBe(false);
+    expect(within(screen.getByRole('region', { name: 'Run history' })).queryByRole('listitem')).toBeNull();
+  });
+
+  it('says when runs cannot be kept, and still trains', async () => {
+    const history = memoryHistory();
+    history.listRuns = vi.fn(async () => {
+      throw new Error('Runs cannot be saved in this browser (IndexedDB is unavailable); export them as JSON to keep them.');
+    });
+    const { user, calls } = await renderPlayground({ history });
+    expect(screen.getByText(/Runs cannot be saved in this browser/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Train' }));
+    expect(calls.some((c) => c.type === 'start')).toBe(true);
+  });
+});
