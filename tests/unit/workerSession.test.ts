@@ -50,6 +50,32 @@ const protonetRun = (steps: number) => ({
 });
 
 describe('worker session', () => {
+  it('chooses one backend at a time: a second choice made while the first is starting waits for it', async () => {
+    let active = 0;
+    let overlapped = false;
+    const order: string[] = [];
+    const session = new WorkerSession({
+      post: () => {},
+      decode: decodeImage,
+      backends: {
+        ...nodeBackends,
+        choose: async (preference) => {
+          overlapped ||= active > 0;
+          active++;
+          order.push(`start ${preference}`);
+          const chosen = await nodeBackends.choose(preference);
+          order.push(`end ${preference}`);
+          active--;
+          return chosen;
+        },
+      },
+    });
+    // The page's own "auto" at start-up and the user's choice right after it.
+    await Promise.all([session.handle({ type: 'init', id: 1, backend: 'auto' }), session.handle({ type: 'init', id: 2, backend: 'cpu' })]);
+    expect(overlapped).toBe(false);
+    expect(order).toEqual(['start auto', 'end auto', 'start cpu', 'end cpu']);
+  });
+
   it('trains with throttled but complete progress, then evaluates on held-out classes', async () => {
     const h = harness();
     const backend = (await h.send({ type: 'init', backend: 'auto' })) as { backend: string };
