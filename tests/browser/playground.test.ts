@@ -122,6 +122,12 @@ describe('the playground in Chromium (production build)', () => {
     const describedBy = (await page.getByLabel('Ways (N)').getAttribute('aria-describedby'))!;
     expect(await page.locator(`[id="${describedBy.split(' ')[0]}"]`).textContent()).toMatch(/500-way episodes need 500 classes/);
     await screenshot(page, 'playground-6-impossible-setting');
+    // On a tablet the panels stack in one column, and nothing is wider than the screen.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+    const [panel, run] = await Promise.all([page.getByRole('form', { name: 'Experiment setup' }).boundingBox(), page.getByRole('region', { name: 'Run', exact: true }).boundingBox()]);
+    expect(run!.y).toBeGreaterThan(panel!.y + panel!.height - 1);
+    await screenshot(page, 'playground-6b-tablet');
     expect(errors).toEqual([]);
     await page.context().close();
   });

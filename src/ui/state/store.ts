@@ -399,7 +399,8 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
           set({ evaluation: { runId, done: 0, total: 0, error: 'This run was trained in an earlier visit and its weights are not kept: apply its setup and train again to evaluate it.' } });
           return;
         }
-        if (isActive(run) || get().evaluation?.total && !get().evaluation?.error && get().evaluation!.done < get().evaluation!.total) return;
+        const inProgress = get().evaluation;
+        if (isActive(run) || (inProgress && !inProgress.error)) return;
         const episodes = run.setup.evalEpisodes;
         set({ evaluation: { runId, done: 0, total: episodes } });
         try {
