@@ -1,11 +1,13 @@
 // What the current model does on one test episode (image datasets: the episode viewer) or one sine
 // task (regression: the sine plot). It asks the worker for a fresh look whenever the user presses
 // the button, and once when the run finishes; while training it reflects the latest weights.
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { usePlayground } from '../../state/context';
 import { isActive } from '../../state/store';
-import { EpisodeViewer } from '../episode/EpisodeViewer';
-import { SinePlot } from '../sine/SinePlot';
+
+// Loaded with the first run, like the training charts (they draw with recharts too).
+const EpisodeViewer = lazy(() => import('../episode/EpisodeViewer').then((m) => ({ default: m.EpisodeViewer })));
+const SinePlot = lazy(() => import('../sine/SinePlot').then((m) => ({ default: m.SinePlot })));
 
 export function InspectView() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
@@ -29,11 +31,13 @@ export function InspectView() {
   }
   return (
     <div className="inspect">
-      {regression ? (
-        <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
-      ) : (
-        <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />
-      )}
+      <Suspense fallback={<p className="muted">Loading the viewer…</p>}>
+        {regression ? (
+          <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
+        ) : (
+          <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />
+        )}
+      </Suspense>
     </div>
   );
 }

@@ -1,9 +1,12 @@
 // The live training view: the current run's curves, with the runs the user chose overlaid, and
 // below them the episode viewer (image datasets) or the sine plot (regression).
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { usePlayground } from '../../state/context';
-import { TrainingCharts } from '../charts/TrainingCharts';
 import { InspectView } from './InspectView';
+
+// The charts (recharts and d3) load after the page is up, on the first run: they are most of the
+// page's JavaScript and nothing needs them before Train is pressed.
+const TrainingCharts = lazy(() => import('../charts/TrainingCharts').then((m) => ({ default: m.TrainingCharts })));
 
 /** Overlay colours, chosen to stay apart for colour-blind readers (Okabe-Ito). */
 const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'];
@@ -26,7 +29,9 @@ export function TrainingView() {
       <h2 id="training-title">Training</h2>
       {current ? (
         <>
-          <TrainingCharts runs={series} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={current.setup.dataset === 'sinusoid' ? 'mse' : 'accuracy'} />
+          <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+            <TrainingCharts runs={series} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={current.setup.dataset === 'sinusoid' ? 'mse' : 'accuracy'} />
+          </Suspense>
           <InspectView />
         </>
       ) : (
