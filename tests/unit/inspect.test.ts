@@ -3,42 +3,13 @@
 // real inspection of the trained model, no mocks. Also the PCA behind the embedding projection.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../src/node/decodeImage';
 import { principalComponents2D } from '../../src/core/train/pca';
 import { BetweenSteps } from '../../src/worker/betweenSteps';
-import type { EpisodeInspection, EventOf, Request, RunConfig, SineFit, WorkerEvent } from '../../src/worker/protocol';
-import { WorkerSession } from '../../src/worker/session';
-import { nodeBackends } from './fixtures/nodeBackends';
-
-type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+import type { EpisodeInspection, RunConfig, SineFit } from '../../src/worker/protocol';
+import { sessionHarness } from './fixtures/sessionHarness';
 
 function harness() {
-  const events: WorkerEvent[] = [];
-  const waiters: Array<() => void> = [];
-  const session = new WorkerSession({
-    post: (e) => {
-      events.push(e);
-      waiters.splice(0).forEach((w) => w());
-    },
-    backends: nodeBackends,
-    decode: decodeImage,
-  });
-  let id = 0;
-  const send = async (body: RequestBody) => {
-    const request = { ...body, id: ++id } as Request;
-    await session.handle(request);
-    const reply = events.find((e) => e.type === 'reply' && e.id === request.id) as EventOf<'reply'>;
-    if (!reply.ok) throw new Error(reply.error);
-    return reply.value;
-  };
-  const until = async <T extends WorkerEvent['type']>(type: T, test: (e: EventOf<T>) => boolean = () => true): Promise<EventOf<T>> => {
-    for (;;) {
-      const found = events.find((e) => e.type === type && test(e as EventOf<T>));
-      if (found) return found as EventOf<T>;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as EventOf<T>[];
+  const { send, until, of } = sessionHarness();
   const inspect = async (runId: string, seed: number) => (await send({ type: 'inspectEpisode', runId, seed })) as EpisodeInspection;
   /** Trains a run to its end. */
   const trained = async (runId: string, config: RunConfig) => {

@@ -4,42 +4,9 @@
 // last checkpoint with the curve intact, settings errors as messages, evaluation, regression runs.
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/node/decodeImage';
-import type { EventOf, Request, WorkerEvent } from '../../src/worker/protocol';
 import { WorkerSession } from '../../src/worker/session';
 import { nodeBackends } from './fixtures/nodeBackends';
-
-type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-function harness(options: { checkpointSeconds?: number } = {}) {
-  const events: WorkerEvent[] = [];
-  const waiters: Array<() => void> = [];
-  const session = new WorkerSession({
-    post: (e) => {
-      events.push(e);
-      waiters.splice(0).forEach((w) => w());
-    },
-    backends: nodeBackends,
-    decode: decodeImage,
-    checkpointSeconds: options.checkpointSeconds,
-  });
-  let id = 0;
-  const send = async (body: RequestBody) => {
-    const request = { ...body, id: ++id } as Request;
-    await session.handle(request);
-    const reply = events.find((e) => e.type === 'reply' && e.id === request.id) as EventOf<'reply'>;
-    if (!reply.ok) throw new Error(reply.error);
-    return reply.value;
-  };
-  const until = async <T extends WorkerEvent['type']>(type: T, test: (e: EventOf<T>) => boolean = () => true): Promise<EventOf<T>> => {
-    for (;;) {
-      const found = events.find((e) => e.type === type && test(e as EventOf<T>));
-      if (found) return found as EventOf<T>;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as EventOf<T>[];
-  return { session, events, send, until, of };
-}
+import { sessionHarness } from './fixtures/sessionHarness';
 
 const protonetRun = (steps: number) => ({
   datasetId: 'glyphs',
@@ -77,7 +44,7 @@ describe('worker session', () => {
   });
 
   it('trains with throttled but complete progress, then evaluates on held-out classes', async () => {
-    const h = harness();
+    const h = sessionHarness();
     const backend = (await h.send({ type: 'init', backend: 'auto' })) as { backend: string };
     expect(backend.backend).toBe('wasm');
     expect(h.of('backend')[0].reason).toMatch(/wasm/);
@@ -99,7 +66,7 @@ describe('worker session', () => {
   });
 
   it('pauses between steps and resumes where it stopped', async () => {
-    const h = harness();
+    const h = sessionHarness();
     await h.send({ type: 'init', backend: 'wasm' });
     await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
     await h.send({ type: 'start', runId: 'p', config: protonetRun(60) });
@@ -117,7 +84,7 @@ describe('worker session', () => {
   });
 
   it('moves to the next backend when the backend fails mid-run and resumes from its checkpoint, keeping the curve', async () => {
-    const h = harness({ checkpointSeconds: 0.2 });
+    const h = sessionHarness({ checkpointSeconds: 0.2 });
     await h.send({ type: 'init', backend: 'wasm' });
     await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
     await h.send({ type: 'start', runId: 'f', config: protonetRun(24) });
@@ -133,7 +100,7 @@ describe('worker session', () => {
   }, 300_000);
 
   it('answers impossible settings with what to change, and runs nothing', async () => {
-    const h = harness();
+    const h = sessionHarness();
     await h.send({ type: 'init', backend: 'wasm' });
     await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
     await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 500, shot: 1, query: 5 } } })).rejects.toThrow(
@@ -145,7 +112,7 @@ describe('worker session', () => {
   });
 
   it('runs sine-wave regression and reports MSE after 1 and 10 steps', async () => {
-    const h = harness();
+    const h = sessionHarness();
     await h.send({ type: 'init', backend: 'wasm' });
     await h.send({ type: 'loadDataset', datasetId: 'sine', source: { kind: 'sinusoid' } });
     await h.send({ type: 'start', runId: 's', config: { datasetId: 'sine', sampler: { way: 1, shot: 10, query: 50 }, method: 'maml', steps: 30, seed: 1 } });
