@@ -11,7 +11,8 @@ export function ComparisonTable() {
   const runs = usePlayground((s) => s.runs);
   const baselines = usePlayground((s) => s.baselines);
   const setBaseline = usePlayground((s) => s.setBaseline);
-  const groups = useMemo(() => comparisonGroups(runs, baselines), [runs, baselines]);
+  // A table needs two runs on the same episodes; one run's result is in the evaluation panel.
+  const groups = useMemo(() => comparisonGroups(runs, baselines).filter((g) => g.rows.length > 1), [runs, baselines]);
   if (groups.length === 0) return null;
   return (
     <section className="panel comparison" aria-labelledby="comparison-title">

@@ -11,7 +11,7 @@ export function EvaluationPanel() {
   const latest = run.evaluations.at(-1);
   return (
     <section className="panel evaluation" aria-labelledby="evaluation-title">
-      <h2 id="evaluation-title">Evaluation on held-out classes</h2>
+      <h2 id="evaluation-title">{run.setup.dataset === 'sinusoid' ? 'Evaluation on new tasks' : 'Evaluation on held-out classes'}</h2>
       {evaluation && !evaluation.error && (
         <label className="run-progress__label">
           Evaluating: episode {evaluation.done} of {evaluation.total}
@@ -23,7 +23,13 @@ export function EvaluationPanel() {
           {evaluation.error}
         </p>
       )}
-      {!latest && !evaluation && <p className="muted">Press Evaluate after training to measure accuracy on {run.setup.evalEpisodes} test episodes of classes the run never saw.</p>}
+      {!latest && !evaluation && (
+        <p className="muted">
+          {run.setup.dataset === 'sinusoid'
+            ? `Press Evaluate after training to measure the error (MSE) on ${run.setup.evalEpisodes} new sine tasks.`
+            : `Press Evaluate after training to measure accuracy on ${run.setup.evalEpisodes} test episodes of classes the run never saw.`}
+        </p>
+      )}
       {latest && (
         <div className="evaluation__result" aria-live="polite">
           {latest.results.map((r) => (
