@@ -60,7 +60,12 @@ export function RunControls() {
             <progress max={progress.totalSteps} value={progress.step} aria-label="Training progress" />
           </label>
           <p className="run-progress__numbers">{progressNumbers(run, active)}</p>
-          {run.message && !active && <p className={run.status === 'done' || run.status === 'stopped' ? 'muted' : 'field__error'}>{run.message}</p>}
+          {/* A stop or the end says nothing the line above does not; a divergence or failure says what to do. */}
+          {run.message && !active && (run.status === 'diverged' || run.status === 'failed') && (
+            <p className="field__error" role="alert">
+              {run.message}
+            </p>
+          )}
         </div>
       )}
     </section>
