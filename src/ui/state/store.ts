@@ -102,6 +102,8 @@ export interface PlaygroundState {
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   applyRunSetup(runId: string): void;
+  /** Replaces the whole setup (a run's, a preset's); the backend is chosen again if it changed. */
+  applySetup(setup: Setup): void;
   setBaseline(groupKey: string, runId: string): void;
   toggleOverlay(runId: string): void;
   setSmoothing(value: number): void;
@@ -248,8 +250,12 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             setup.hyperparameters = patch.hyperparameters ?? {};
           }
           if (patch.dataset && !methodInfo(setup.dataset, setup.method)) setup = { ...setup, method: methodsFor(setup.dataset)[0].name };
-          if (patch.dataset === 'sinusoid' && s.setup.dataset !== 'sinusoid') setup = { ...setup, shot: 10, query: 100 };
-          if (patch.dataset && patch.dataset !== 'sinusoid' && s.setup.dataset === 'sinusoid') setup = { ...setup, shot: DEFAULT_SETUP.shot, query: DEFAULT_SETUP.query };
+          // Sine tasks and image episodes count shots and queries differently: switching between
+          // them starts from the family's usual values, unless the patch gives its own.
+          const family = (d: DatasetChoice) => (d === 'sinusoid' ? { shot: 10, query: 100 } : { shot: DEFAULT_SETUP.shot, query: DEFAULT_SETUP.query });
+          if (patch.dataset && (patch.dataset === 'sinusoid') !== (s.setup.dataset === 'sinusoid')) {
+            setup = { ...setup, ...family(patch.dataset), ...(patch.shot !== undefined && { shot: patch.shot }), ...(patch.query !== undefined && { query: patch.query }) };
+          }
           return { setup, problems: setupProblems(setup) };
         });
         if (patch.backend) void get().chooseBackend();
@@ -474,7 +480,11 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       applyRunSetup(runId) {
         const run = runById(runId);
         if (!run) return;
-        const setup = { ...DEFAULT_SETUP, ...structuredClone(run.setup) };
+        get().applySetup(run.setup);
+      },
+
+      applySetup(given) {
+        const setup = { ...DEFAULT_SETUP, ...structuredClone(given) };
         const backendChanged = setup.backend !== get().setup.backend;
         set({ setup, problems: setupProblems(setup) });
         if (backendChanged) void get().chooseBackend();

@@ -275,6 +275,22 @@ describe('the playground panel', () => {
     expect(within(screen.getByRole('region', { name: 'Run history' })).queryByRole('listitem')).toBeNull();
   });
 
+  it('sets up a guided preset and its comparison run, and explains the chosen method', async () => {
+    const { user } = await renderPlayground();
+    await user.selectOptions(screen.getByLabelText('Guided preset'), 'maml-inner-steps');
+    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(screen.getByLabelText('Method')).toHaveValue('maml');
+    expect(screen.getByLabelText(/^testInnerSteps/)).toHaveValue(10);
+    expect(screen.getByRole('note')).toHaveTextContent(/inner step/i);
+    await user.click(within(screen.getByRole('note')).getAllByRole('button')[0]);
+    expect(screen.getByLabelText(/^testInnerSteps/)).toHaveValue(1);
+    expect(screen.getByText(/About MAML/)).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Guided preset'), 'sine-maml-vs-pretraining');
+    await user.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(screen.getByLabelText('Dataset')).toHaveValue('sinusoid');
+    expect(screen.getByLabelText('Shots (K)')).toHaveValue(10);
+  });
+
   it('says when runs cannot be kept, and still trains', async () => {
     const history = memoryHistory();
     history.listRuns = vi.fn(async () => {
