@@ -8,11 +8,15 @@ import { cachedArchive, loadOmniglot, OMNIGLOT_BACKGROUND } from './ui/datasets/
 import { createRunHistory } from './ui/history/runHistory';
 import { StoreContext } from './ui/state/context';
 import { createPlaygroundStore } from './ui/state/store';
+import { setupFromQuery } from './ui/state/urlState';
+import { mirrorSetupInUrl } from './ui/state/urlSync';
 import { App } from './ui/views/App';
 import { createComputeClient } from './worker/createWorker';
 import './ui/styles.css';
 
 const client = createComputeClient();
+// A shared link sets up the same experiment; what it got wrong is said, not silently dropped.
+const linked = setupFromQuery(location.search);
 const store = createPlaygroundStore({
   client,
   history: createRunHistory(),
@@ -21,7 +25,9 @@ const store = createPlaygroundStore({
     isCached: async () => (await cachedArchive(OMNIGLOT_BACKGROUND.name)) !== null,
     load: (options) => loadOmniglot(options),
   },
-});
+}, linked.setup);
+if (linked.notices.length > 0) store.setState({ notice: linked.notices.join(' ') });
+mirrorSetupInUrl(store, location, history);
 (window as unknown as { fewShotLab: unknown }).fewShotLab = { client, store };
 
 createRoot(document.getElementById('root')!).render(

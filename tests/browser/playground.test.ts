@@ -132,6 +132,30 @@ describe('the playground in Chromium (production build)', () => {
     await page.context().close();
   });
 
+  it('opens a shared link with the same setup, says what it ignored, and keeps the URL in step with the controls', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${server.url}?method=maml&shot=5&way=abc&h.innerLearningRate=0.1&embed=1`);
+    await page.getByRole('button', { name: 'Train' }).waitFor();
+    expect(await page.getByLabel('Method').inputValue()).toBe('maml');
+    expect(await page.getByLabel('Shots (K)').inputValue()).toBe('5');
+    expect(await page.getByLabel('Ways (N)').inputValue()).toBe('5');
+    expect(await page.getByLabel(/^innerLearningRate/).inputValue()).toBe('0.1');
+    expect(await page.getByRole('alert').filter({ hasText: 'Ignored "way=abc" in the link: Ways (N) must be a whole number' }).count()).toBe(1);
+    await page.getByLabel('Ways (N)').fill('3');
+    await expect.poll(() => new URL(page.url()).search).toBe('?embed=1&way=3&shot=5&method=maml&h.innerLearningRate=0.1');
+    // The link reproduces the setup in a new page.
+    const again = await context.newPage();
+    await again.goto(page.url());
+    await again.getByRole('button', { name: 'Train' }).waitFor();
+    expect(await again.getByLabel('Ways (N)').inputValue()).toBe('3');
+    expect(await again.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('fits sine waves with MAML, plots the fit after each step and reports the MSE', async () => {
     const { page, errors } = await open();
     await page.getByLabel('Dataset').selectOption('sinusoid');
