@@ -8,7 +8,10 @@ import { cachedArchive, loadOmniglot, OMNIGLOT_BACKGROUND } from './ui/datasets/
 import { createRunHistory } from './ui/history/runHistory';
 import { StoreContext } from './ui/state/context';
 import { createPlaygroundStore } from './ui/state/store';
+import { embedOptionsFromQuery, fullPlaygroundUrl } from './ui/embed/embedOptions';
+import { connectHostApi } from './ui/embed/hostApi';
 import { setupFromQuery } from './ui/state/urlState';
+import { HiddenControls } from './ui/views/hiddenControls';
 import { mirrorSetupInUrl } from './ui/state/urlSync';
 import { App } from './ui/views/App';
 import { createComputeClient } from './worker/createWorker';
@@ -17,6 +20,8 @@ import './ui/styles.css';
 const client = createComputeClient();
 // A shared link sets up the same experiment; what it got wrong is said, not silently dropped.
 const linked = setupFromQuery(location.search);
+// Embedded in a course page: compact, chosen controls hidden, driven by the host through postMessage.
+const embedding = embedOptionsFromQuery(location.search);
 const store = createPlaygroundStore({
   client,
   history: createRunHistory(),
@@ -26,15 +31,24 @@ const store = createPlaygroundStore({
     load: (options) => loadOmniglot(options),
   },
 }, linked.setup);
-if (linked.notices.length > 0) store.setState({ notice: linked.notices.join(' ') });
+const notices = [...linked.notices, ...embedding.notices];
+if (notices.length > 0) store.setState({ notice: notices.join(' ') });
 mirrorSetupInUrl(store, location, history);
 (window as unknown as { fewShotLab: unknown }).fewShotLab = { client, store };
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <StoreContext.Provider value={store}>
-      <App omniglotSize={OMNIGLOT_BACKGROUND.size} />
+      <HiddenControls.Provider value={embedding.embed ? embedding.hidden : new Set()}>
+        <App omniglotSize={OMNIGLOT_BACKGROUND.size} embed={embedding.embed ? { fullPlaygroundUrl: fullPlaygroundUrl(location) } : undefined} />
+      </HiddenControls.Provider>
     </StoreContext.Provider>
   </StrictMode>,
 );
-void store.getState().start();
+void store
+  .getState()
+  .start()
+  .then(() => {
+    // After start-up, so the host's "ready" describes the loaded state.
+    if (embedding.embed) connectHostApi({ store, window, allowedOrigins: embedding.allowedOrigins });
+  });

@@ -156,6 +156,30 @@ describe('the playground in Chromium (production build)', () => {
     await context.close();
   });
 
+  it('is driven by the host page of examples/embed.html through postMessage, with chosen controls hidden', async () => {
+    const { page, errors } = await open();
+    await page.goto(`${server.url}examples/embed.html`);
+    const status = page.locator('#status');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('Playground ready.');
+    const frame = page.frameLocator('#playground');
+    // Compact: the history and the presets are hidden, the full playground is one link away.
+    expect(await frame.getByRole('region', { name: 'Run history' }).count()).toBe(0);
+    expect(await frame.getByLabel('Guided preset').count()).toBe(0);
+    expect(await frame.getByRole('link', { name: 'Open in the full playground' }).getAttribute('href')).not.toMatch(/embed|origin/);
+    await page.getByRole('button', { name: 'Set 5-shot' }).click();
+    await expect.poll(() => status.textContent()).toMatch(/^Setup: 5-way 5-shot/);
+    expect(await frame.getByLabel('Shots (K)').inputValue()).toBe('5');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => page.locator('#progressText').textContent(), { timeout: 120_000 }).toMatch(/^step [3-9]\d* of 300, loss \d/);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Run stopped/);
+    await page.getByRole('button', { name: 'Evaluate' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 400_000 }).toMatch(/^Evaluation: \d+\.\d+% ± \d+\.\d+% over 600 episodes \(5-way 5-shot\)\.$/);
+    await screenshot(page, 'playground-12-embedded');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('fits sine waves with MAML, plots the fit after each step and reports the MSE', async () => {
     const { page, errors } = await open();
     await page.getByLabel('Dataset').selectOption('sinusoid');

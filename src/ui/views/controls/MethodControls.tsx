@@ -1,6 +1,7 @@
 // The Method control and the chosen method's hyperparameters: the papers' defaults (adjusted where
 // the catalog says why), with a one-line hint each; a changed value is marked and can be reset.
 import { usePlayground } from '../../state/context';
+import { useHidden } from '../hiddenControls';
 import { methodInfo, methodsFor } from '../../state/setup';
 import { NumberField, SelectField } from './Field';
 
@@ -13,6 +14,7 @@ export function MethodControls({ disabled }: { disabled: boolean }) {
   const methods = methodsFor(setup.dataset);
   const info = methodInfo(setup.dataset, setup.method);
   const changed = Object.keys(setup.hyperparameters).length > 0;
+  const hideHyperparameters = useHidden('hyperparameters');
 
   return (
     <fieldset className="panel__group">
@@ -26,7 +28,7 @@ export function MethodControls({ disabled }: { disabled: boolean }) {
         error={problems.method}
         disabled={disabled}
       />
-      {info && (
+      {info && !hideHyperparameters && (
         <details className="hyperparameters" open>
           <summary>
             Hyperparameters{changed ? ' (changed)' : ' (defaults)'}

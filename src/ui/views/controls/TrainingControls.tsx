@@ -1,6 +1,7 @@
 // How long to train and how to measure: training steps, validation interval, test episodes of the
 // evaluation, the seed (class split, initialisation, episodes) and the compute backend.
 import { usePlayground } from '../../state/context';
+import { useHidden } from '../hiddenControls';
 import type { BackendPreference } from '../../../worker/protocol';
 import { NumberField, SelectField } from './Field';
 
@@ -16,6 +17,8 @@ export function TrainingControls({ disabled }: { disabled: boolean }) {
   const setup = usePlayground((s) => s.setup);
   const problems = usePlayground((s) => s.problems);
   const setSetup = usePlayground((s) => s.setSetup);
+  const hideSeed = useHidden('seed');
+  const hideBackend = useHidden('backend');
   return (
     <fieldset className="panel__group">
       <legend>Training and evaluation</legend>
@@ -25,10 +28,14 @@ export function TrainingControls({ disabled }: { disabled: boolean }) {
         hint={setup.dataset === 'sinusoid' ? 'Steps between checks of the MSE on new tasks (0: never).' : 'Steps between accuracy checks on held-out validation classes (0: never).'} />
       <NumberField label="Test episodes" value={setup.evalEpisodes} min={10} onChange={(evalEpisodes) => setSetup({ evalEpisodes })} error={problems.evalEpisodes}
         hint="Episodes of held-out test classes that Evaluate averages over (the field reports 600)." />
+      {!hideSeed && (
       <NumberField label="Seed" value={setup.seed} min={0} onChange={(seed) => setSetup({ seed })} error={problems.seed} disabled={disabled}
         hint="Fixes the class split, the initial weights and the training episodes: same seed, same run." />
+      )}
+      {!hideBackend && (
       <SelectField label="Backend" value={setup.backend} options={BACKENDS} onChange={(backend) => setSetup({ backend })} error={problems.backend} disabled={disabled}
         hint="Where the worker computes. Auto tries WebGPU, WebGL, WASM, CPU and skips software GPUs." />
+      )}
     </fieldset>
   );
 }

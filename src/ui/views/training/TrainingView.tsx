@@ -2,6 +2,7 @@
 // below them the episode viewer (image datasets) or the sine plot (regression).
 import { lazy, Suspense, useMemo } from 'react';
 import { usePlayground } from '../../state/context';
+import { useHidden } from '../hiddenControls';
 import { InspectView } from './InspectView';
 
 // The charts (recharts and d3) load after the page is up, on the first run: they are most of the
@@ -18,6 +19,7 @@ export function TrainingView() {
   const smoothing = usePlayground((s) => s.smoothing);
   const setSmoothing = usePlayground((s) => s.setSmoothing);
   const current = runs.find((r) => r.id === currentRunId);
+  const hideEpisode = useHidden('episode');
 
   const series = useMemo(() => {
     const shown = [current, ...overlayIds.filter((id) => id !== currentRunId).map((id) => runs.find((r) => r.id === id))].filter((r) => r !== undefined);
@@ -32,7 +34,7 @@ export function TrainingView() {
           <Suspense fallback={<p className="muted">Loading the charts…</p>}>
             <TrainingCharts runs={series} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={current.setup.dataset === 'sinusoid' ? 'mse' : 'accuracy'} />
           </Suspense>
-          <InspectView />
+          {!hideEpisode && <InspectView />}
         </>
       ) : (
         <p className="muted">Press Train: the curves of loss and accuracy appear here as the model learns.</p>
