@@ -1,6 +1,7 @@
 // Vite build of the playground and the vitest configuration for the unit tests.
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { offlinePrecache } from './vite/offlinePrecache.js';
 
 /**
  * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which tfjs's
@@ -15,7 +16,7 @@ const crossOriginIsolation = {
 export default defineConfig({
   // Relative asset paths, so the static build works from any sub-path of any host.
   base: './',
-  plugins: [react()],
+  plugins: [react(), offlinePrecache()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   worker: {

@@ -15,6 +15,7 @@ import { HiddenControls } from './ui/views/hiddenControls';
 import { mirrorSetupInUrl } from './ui/state/urlSync';
 import { App } from './ui/views/App';
 import { createComputeClient } from './worker/createWorker';
+import { registerOfflineSupport } from './ui/offline/registerOffline';
 import './ui/styles.css';
 
 const client = createComputeClient();
@@ -51,4 +52,6 @@ void store
   .then(() => {
     // After start-up, so the host's "ready" describes the loaded state.
     if (embedding.embed) connectHostApi({ store, window, allowedOrigins: embedding.allowedOrigins });
+    // After start-up, so caching for offline use never competes with loading the page.
+    void registerOfflineSupport({ enabled: import.meta.env.PROD });
   });

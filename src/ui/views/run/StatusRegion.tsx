@@ -1,5 +1,6 @@
 // The status region: which backend computes and why it was chosen, always visible and announced
 // politely to screen readers; and notices that belong to no control (a restarted worker).
+import { OfflineIndicator } from '../../offline/OfflineIndicator';
 import { usePlayground } from '../../state/context';
 
 export function StatusRegion() {
@@ -20,6 +21,7 @@ export function StatusRegion() {
         {status === 'error' && `Backend: none could start. ${message ?? ''}`}
         {status === 'idle' && 'Backend: not chosen yet'}
       </p>
+      <OfflineIndicator />
       {notice && (
         <p className="status-bar__notice" role="alert">
           {notice}{' '}
