@@ -180,6 +180,30 @@ describe('the playground in Chromium (production build)', () => {
     await page.context().close();
   });
 
+  it('ignores a host whose origin the embed URL does not allow', async () => {
+    const { page, errors } = await open();
+    // The example page, but its embed URL allows another site instead of this page's origin.
+    await page.route('**/examples/embed.html', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace("origin: location.origin", "origin: 'https://course.example.org'");
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${server.url}examples/embed.html`);
+    const frame = page.frameLocator('#playground');
+    await frame.getByRole('button', { name: 'Train' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('#playground').getAttribute('src')).toContain('origin=https%3A%2F%2Fcourse.example.org');
+    // The playground never says ready to this page, and a start request from it changes nothing.
+    await page.evaluate(() => {
+      const target = (document.getElementById('playground') as HTMLIFrameElement).contentWindow!;
+      target.postMessage({ source: 'few-shot-lab', version: 1, type: 'start' }, '*');
+    });
+    await page.waitForTimeout(3000);
+    expect(await page.locator('#status').textContent()).toBe('Waiting for the playground to load…');
+    expect(await frame.locator('.run-progress__label').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('fits sine waves with MAML, plots the fit after each step and reports the MSE', async () => {
     const { page, errors } = await open();
     await page.getByLabel('Dataset').selectOption('sinusoid');
