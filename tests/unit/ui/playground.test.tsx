@@ -10,68 +10,20 @@ import { summarise } from '../../../src/core/train/stats';
 import { StoreContext } from '../../../src/ui/state/context';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
-import { createPlaygroundStore, type PlaygroundClient, type RunHistory } from '../../../src/ui/state/store';
+import { createPlaygroundStore, type RunHistory } from '../../../src/ui/state/store';
+import { scriptedClient as baseScriptedClient } from './fixtures/scriptedClient';
 import { App } from '../../../src/ui/views/App';
 import type { ClientEvent } from '../../../src/worker/client';
-import type { DatasetSummary, EvaluationMessage, RunConfig } from '../../../src/worker/protocol';
+import type { RunConfig } from '../../../src/worker/protocol';
 
-const GLYPHS: DatasetSummary = { id: 'glyphs', name: 'glyphs', task: 'classification', classes: 120, groups: 12, images: 2400, shape: [28, 28, 1], warnings: [] };
-
-/** A stand-in worker client: requests are recorded, replies are immediate, events are sent by the test. */
+/** The scripted client, with its events delivered inside React's act(). */
 function scriptedClient(options: { startError?: string } = {}) {
-  const listeners = new Set<(e: ClientEvent) => void>();
-  const calls: Array<{ type: string; args: unknown[] }> = [];
-  const evaluations = new Map<string, (e: EvaluationMessage) => void>();
-  const client: PlaygroundClient = {
-    on: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    init: async (backend) => {
-      calls.push({ type: 'init', args: [backend] });
-      return { backend: 'wasm', info: 'SIMD, 2 threads', reason: 'no GPU adapter' };
-    },
-    loadDataset: async (id) => {
-      calls.push({ type: 'loadDataset', args: [id] });
-      return { ...GLYPHS, id };
-    },
-    start: async (runId, config) => {
-      calls.push({ type: 'start', args: [runId, config] });
-      if (options.startError) throw new Error(options.startError);
-      return { metaBatch: 1 };
-    },
-    pause: async (runId) => void calls.push({ type: 'pause', args: [runId] }),
-    resume: async (runId) => void calls.push({ type: 'resume', args: [runId] }),
-    stop: async (runId) => void calls.push({ type: 'stop', args: [runId] }),
-    evaluate: (runId, episodes, seed) => {
-      calls.push({ type: 'evaluate', args: [runId, episodes, seed] });
-      return new Promise((resolve) => evaluations.set(runId, resolve));
-    },
-    inspectEpisode: async () => {
-      throw new Error('not used here');
-    },
-    fitSine: async () => {
-      throw new Error('not used here');
-    },
+  const scripted = baseScriptedClient(options);
+  return {
+    ...scripted,
+    emit: (event: ClientEvent) => act(() => scripted.emit(event)),
+    finishEvaluation: (runId: string, perEpisode: number[]) => act(() => scripted.finishEvaluation(runId, perEpisode)),
   };
-  const emit = (event: ClientEvent) => act(() => listeners.forEach((l) => l(event)));
-  const finishEvaluation = (runId: string, perEpisode: number[]) =>
-    act(() =>
-      evaluations.get(runId)!({
-        runId,
-        metric: 'accuracy',
-        results: [{ label: 'accuracy', summary: summarise(perEpisode), perEpisode }],
-        episodes: perEpisode.length,
-        seed: 2017,
-        settings: { way: 5, shot: 1, query: 15 },
-        split: 'test',
-        splitClasses: 24,
-        labels: { batchNormAtTest: 'running' },
-        backend: 'wasm',
-        stoppedEarly: false,
-      }),
-    );
-  return { client, calls, emit, finishEvaluation };
 }
 
 function memoryHistory(initial: StoredRun[] = []): RunHistory & { runs: Map<string, StoredRun> } {
