@@ -35,7 +35,12 @@ export function HistoryPanel() {
 function HistoryItem({ run }: { run: StoredRun }) {
   const current = usePlayground((s) => s.currentRunId === run.id);
   const overlaid = usePlayground((s) => s.overlayIds.includes(run.id));
-  const { selectRun, renameRun, deleteRun, applyRunSetup, toggleOverlay } = usePlayground((s) => s);
+  // Actions one by one: selecting the whole state would re-render every item on every progress event.
+  const selectRun = usePlayground((s) => s.selectRun);
+  const renameRun = usePlayground((s) => s.renameRun);
+  const deleteRun = usePlayground((s) => s.deleteRun);
+  const applyRunSetup = usePlayground((s) => s.applyRunSetup);
+  const toggleOverlay = usePlayground((s) => s.toggleOverlay);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
