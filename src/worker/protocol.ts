@@ -12,6 +12,7 @@ import type { MethodLabels } from '../core/methods/method';
 import type { SplitProportions } from '../core/episodes/split';
 import type { SavedTensors } from '../core/nn/params';
 import type { AccuracySummary } from '../core/train/stats';
+import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -112,7 +113,9 @@ export type Request =
   /** A sine task (seed picks it) and the run's fit to its support points after 0..maxSteps steps. */
   | { type: 'fitSine'; id: number; runId: string; seed: number; maxSteps: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */
-  | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' };
+  | { type: 'injectFault'; id: number; fault: 'backend' | 'crash' }
+  /** The user's own images (ownImagesProtocol.ts). */
+  | OwnImagesRequest;
 
 export interface EvaluationMessage {
   runId: string;
@@ -150,7 +153,8 @@ export type WorkerEvent =
   | { type: 'error'; runId?: string; message: string }
   | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message?: string; stepsDone: number; seconds: number }
   | { type: 'evaluationProgress'; runId: string; done: number; total: number }
-  | { type: 'evaluated'; evaluation: EvaluationMessage };
+  | { type: 'evaluated'; evaluation: EvaluationMessage }
+  | OwnImagesEvent;
 
 /** Images as the viewer draws them: 0-255 values, row-major height x width x channels. */
 export interface InspectedImages {
