@@ -153,8 +153,8 @@ function yLabel(value: string) {
 function ChartFigure(props: { title: string; description: string; summary: string; children: ReactNode }) {
   const id = useId();
   return (
-    <figure className="training-charts__chart" aria-labelledby={`${id}-title`}>
-      <figcaption id={`${id}-title`} className="training-charts__chart-title">
+    <figure className="training-charts__chart figure-box" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`} className="training-charts__chart-title figure-box__title">
         {props.title}
       </figcaption>
       <div role="img" aria-label={`${props.title}: ${props.description}`} className="training-charts__plot">

@@ -54,8 +54,8 @@ export function ProjectionScatter({ projection, queryLabels, predicted, classNam
   const fmt = (v: number) => String(Number(v.toPrecision(3)));
 
   return (
-    <figure className="episode-viewer__figure" aria-labelledby={`${id}-title`}>
-      <figcaption id={`${id}-title`} className="episode-viewer__figure-title">
+    <figure className="episode-viewer__figure figure-box" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`} className="episode-viewer__figure-title figure-box__title">
         {title}
       </figcaption>
       <svg

@@ -33,8 +33,8 @@ export function StepAccuracyChart({ accuracyByStep, width }: StepAccuracyChartPr
   const data = accuracyByStep.map((accuracy, steps) => ({ steps, accuracy }));
   const title = 'Query accuracy after each inner step';
   return (
-    <figure className="episode-viewer__figure" aria-labelledby={`${id}-title`} ref={ref}>
-      <figcaption id={`${id}-title`} className="episode-viewer__figure-title">
+    <figure className="episode-viewer__figure figure-box" aria-labelledby={`${id}-title`} ref={ref}>
+      <figcaption id={`${id}-title`} className="episode-viewer__figure-title figure-box__title">
         {title}
       </figcaption>
       <div role="img" aria-label={`${title}: line chart of query accuracy (per cent) against inner adaptation steps 0 to ${accuracyByStep.length - 1}`}>

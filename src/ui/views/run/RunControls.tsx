@@ -13,7 +13,11 @@ export function RunControls() {
   const trainError = usePlayground((s) => s.problems.train);
   const problemCount = usePlayground((s) => Object.keys(s.problems).filter((k) => k !== 'train').length);
   const backendStatus = usePlayground((s) => s.backendStatus);
-  const { train, pause, resume, stop, evaluate } = usePlayground((s) => s);
+  const train = usePlayground((s) => s.train);
+  const pause = usePlayground((s) => s.pause);
+  const resume = usePlayground((s) => s.resume);
+  const stop = usePlayground((s) => s.stop);
+  const evaluate = usePlayground((s) => s.evaluate);
   const active = live && isActive(run);
   const progress = run?.progress;
   const paused = run?.status === 'paused';

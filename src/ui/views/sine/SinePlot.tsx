@@ -144,8 +144,8 @@ function SineBody(props: {
         ))}
       </fieldset>
 
-      <figure className="sine-plot__figure" aria-labelledby={`${idPrefix}-title`}>
-        <figcaption id={`${idPrefix}-title`} className="sine-plot__figure-title">
+      <figure className="sine-plot__figure figure-box" aria-labelledby={`${idPrefix}-title`}>
+        <figcaption id={`${idPrefix}-title`} className="sine-plot__figure-title figure-box__title">
           {title}
         </figcaption>
         <div
