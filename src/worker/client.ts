@@ -20,6 +20,18 @@ import type {
   WorkerEvent,
 } from './protocol';
 import type { ChosenBackend } from './session';
+import type {
+  AccuracyEstimate,
+  AccuracyProtocol,
+  BackboneSource,
+  BackboneSummary,
+  Classification,
+  ClassifierKind,
+  ClassifierSummary,
+  HeadSettings,
+  ModelFiles,
+  OwnClass,
+} from './ownImagesProtocol';
 
 type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -51,6 +63,8 @@ export class ComputeClient {
   private readonly listeners = new Set<Listener>();
   private readonly datasets = new Map<string, DatasetSource>();
   private readonly runs = new Map<string, RunRecord>();
+  /** Model-file backbones by id, reloaded after a crash (run backbones die with their worker's runs). */
+  private readonly backbones = new Map<string, Extract<BackboneSource, { kind: 'model' }>>();
   private backendPreference: BackendPreference | null = null;
   private restarts = 0;
   /** The backend in use and why (null before init). */
@@ -206,6 +220,42 @@ export class ComputeClient {
     return this.request({ type: 'injectFault', fault });
   }
 
+  /**
+   * Loads a backbone (model files or a finished run) under `backboneId`. The page keeps its bytes:
+   * nothing is transferred (structured clone copies them).
+   */
+  async loadBackbone(backboneId: string, source: BackboneSource): Promise<BackboneSummary> {
+    const summary = await this.request<BackboneSummary>({ type: 'loadBackbone', backboneId, source });
+    if (source.kind === 'model') this.backbones.set(backboneId, source);
+    else this.backbones.delete(backboneId);
+    return summary;
+  }
+
+  async disposeBackbone(backboneId: string): Promise<void> {
+    this.backbones.delete(backboneId);
+    await this.request({ type: 'disposeBackbone', backboneId });
+  }
+
+  /** Fits a classifier on the user's classes; it stays in the worker under `classifierId`. */
+  fitClassifier(body: { classifierId: string; backboneId: string; kind: ClassifierKind; classes: OwnClass[]; head?: HeadSettings }): Promise<ClassifierSummary> {
+    return this.request({ type: 'fitClassifier', ...body });
+  }
+
+  /** Leave-one-out or repeated-episode accuracy of a kind of classifier on the user's images. */
+  estimateAccuracy(body: { backboneId: string; kind: ClassifierKind; classes: OwnClass[]; protocol: AccuracyProtocol; head?: HeadSettings }): Promise<AccuracyEstimate> {
+    return this.request({ type: 'estimateAccuracy', ...body });
+  }
+
+  /** Class probabilities of encoded images (PNG/JPEG/WebP bytes). */
+  classify(classifierId: string, images: Uint8Array[]): Promise<Classification> {
+    return this.request({ type: 'classify', classifierId, images });
+  }
+
+  /** The classifier as a TensorFlow.js layers model: model.json (object) and one weight file. */
+  exportClassifier(classifierId: string, name: string): Promise<ModelFiles> {
+    return this.request({ type: 'exportClassifier', classifierId, name });
+  }
+
   run(runId: string): RunRecord | undefined {
     return this.runs.get(runId);
   }
@@ -233,6 +283,12 @@ export class ComputeClient {
     try {
       if (this.backendPreference) await this.init(this.backendPreference);
       for (const [id, source] of this.datasets) await this.request({ type: 'loadDataset', datasetId: id, source });
+      // Model backbones come back under the same ids. Classifiers are lost with the old worker
+      // (the page fits again when classify says so); run backbones too, as finished runs are not
+      // retrained.
+      for (const [backboneId, source] of this.backbones) {
+        await this.request({ type: 'loadBackbone', backboneId, source }).catch(() => this.backbones.delete(backboneId));
+      }
       for (const run of active) {
         const shownSteps = run.points.at(-1)?.step ?? 0;
         await this.request({ type: 'start', runId: run.runId, config: run.config, resume: { checkpoint: run.checkpoint, shownSteps } });

@@ -2,9 +2,10 @@
 // episodes (train.ts / evaluate.ts on class splits) or sine-wave regression (trainRegression /
 // evaluateRegression). Settings a user can get wrong (an impossible sampler, an unknown
 // hyperparameter) are checked here, before any training, and come back as one message.
+import type { ImageDataset } from '../core/data/dataset';
 import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { samplerProblems, type ClassPool } from '../core/episodes/sampler';
-import type { MethodLabels } from '../core/methods/method';
+import type { FewShotMethod, MethodLabels } from '../core/methods/method';
 import { createMethod, getMethodSpec, resolveHyperparameters } from '../core/methods/registry';
 import { defaultConv4 } from '../core/nn/conv4';
 import type { NamedTensors, SavedTensors } from '../core/nn/params';
@@ -75,12 +76,24 @@ export function makeRunPlan(source: LoadedSource, config: RunConfig): RunPlan {
   return source.task === 'regression' ? regressionPlan(config) : classificationPlan(source.dataset, config);
 }
 
+/**
+ * The method a classification run trains, freshly made: its registry entry and hyperparameters, on a
+ * Conv-4 shaped for the dataset's images, knowing its meta-training classes. Also how the user's
+ * own images get a copy of a finished run (src/worker/ownImages.ts) to load its state into.
+ */
+export function createRunMethod(config: RunConfig, dataset: ImageDataset, trainClasses: readonly number[]): FewShotMethod {
+  const spec = getMethodSpec(config.method);
+  const hyper = resolveHyperparameters(spec, config.hyperparameters ?? {});
+  const backbone = { inputShape: [dataset.height, dataset.width, dataset.channels] as [number, number, number], ...defaultConv4, filters: spec.filters ?? defaultConv4.filters };
+  return createMethod(spec.name, { backbone, trainClassCount: trainClasses.length, trainClasses: [...trainClasses] }, hyper, config.seed);
+}
+
 function classificationPlan(dataset: Extract<LoadedSource, { task: 'classification' }>['dataset'], config: RunConfig): RunPlan {
   let spec;
-  let hyper;
   try {
+    // Unknown methods and bad hyperparameters are the user's settings to fix.
     spec = getMethodSpec(config.method);
-    hyper = resolveHyperparameters(spec, config.hyperparameters ?? {});
+    resolveHyperparameters(spec, config.hyperparameters ?? {});
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }
@@ -95,8 +108,7 @@ function classificationPlan(dataset: Extract<LoadedSource, { task: 'classificati
   ];
   if (problems.length > 0) throw new SettingsError(problems.join(' '));
   const validate = (config.valEvery ?? 0) > 0 && samplerProblems(valPool, testSettings).length === 0;
-  const backbone = { inputShape: [dataset.height, dataset.width, dataset.channels] as [number, number, number], ...defaultConv4, filters: spec.filters ?? defaultConv4.filters };
-  const method = createMethod(spec.name, { backbone, trainClassCount: trainPool.classIndices.length, trainClasses: trainPool.classIndices }, hyper, config.seed);
+  const method = createRunMethod(config, dataset, trainPool.classIndices);
   const metaBatch = config.metaBatch ?? spec.metaBatch ?? 1;
   return {
     metaBatch,

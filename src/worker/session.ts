@@ -9,6 +9,7 @@ import { saveTensors } from '../core/nn/params';
 import { BetweenSteps } from './betweenSteps';
 import { loadSource, type LoadedSource } from './datasets';
 import { checkFitSteps } from './fitSine';
+import { OwnImages } from './ownImages';
 import type {
   BackendName,
   BackendPreference,
@@ -82,8 +83,30 @@ export class WorkerSession {
   private cancelRequested = false;
   private faultPending = false;
   private choosing: Promise<unknown> = Promise.resolve();
+  private ownImagesPart: OwnImages | null = null;
 
   constructor(private readonly options: SessionOptions) {}
+
+  /** The user's own images (ownImages.ts); sees runs only through findRun. */
+  private get ownImages(): OwnImages {
+    this.ownImagesPart ??= new OwnImages({
+      decode: this.options.decode,
+      post: this.options.post,
+      progressPerSecond: this.options.progressPerSecond,
+      findRun: (runId) => {
+        const run = this.runs.get(runId);
+        if (!run) return undefined;
+        return {
+          status: run.status,
+          config: run.config,
+          source: this.sources.get(run.config.datasetId),
+          // As an inspection: never while a step (or a backend fallback) replaces the tensors.
+          readState: () => run.jobs.run(() => saveTensors(run.plan.stateTensors())),
+        };
+      },
+    });
+    return this.ownImagesPart;
+  }
 
   /** Handles one request; replies (with its id) when the request's work is accepted or done. */
   async handle(request: Request): Promise<void> {
@@ -147,6 +170,14 @@ export class WorkerSession {
           this.faultPending = true;
         }
         return null;
+      case 'loadBackbone':
+      case 'disposeBackbone':
+      case 'fitClassifier':
+      case 'estimateAccuracy':
+      case 'classify':
+      case 'exportClassifier':
+        if (!this.backend) throw new Error('Choose a backend first (init).');
+        return this.ownImages.handle(request);
     }
   }
 

@@ -1,0 +1,376 @@
+// The worker's side of "classify your own images": holds the loaded backbones (model files or a
+// snapshot of a finished run), a feature cache per backbone keyed by OwnImage.key (the same image
+// is decoded and embedded once, however often the page fits or estimates), and the fitted
+// classifiers. The session (session.ts) hands every OwnImagesRequest to `handle`; replies are
+// plain data (ownImagesProtocol.ts). Requests are checked first and refused with what to do.
+import type { ImageDecoder } from '../core/data/dataset';
+import { fitImage } from '../core/data/resize';
+import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
+import { estimateAccuracy } from '../core/features/accuracyEstimate';
+import type { Backbone, ImagePredictor } from '../core/features/backbone';
+import { exportClassifier } from '../core/features/exportClassifier';
+import { classifyFeatures, checkHeadSettings, DEFAULT_HEAD, headClassifier, prototypeClassifier, type LinearClassifier } from '../core/features/featureClassifiers';
+import { loadModelBackbone } from '../core/features/modelBackbone';
+import { runBackbone } from '../core/features/runBackbone';
+import type { SavedTensors } from '../core/nn/params';
+import type { LoadedSource } from './datasets';
+import { createRunMethod } from './runPlan';
+import type {
+  AccuracyEstimate,
+  BackboneSource,
+  BackboneSummary,
+  Classification,
+  ClassifierKind,
+  ClassifierSummary,
+  HeadSettings,
+  ModelFiles,
+  OwnClass,
+  OwnImage,
+  OwnImagesEvent,
+  OwnImagesRequest,
+} from './ownImagesProtocol';
+import type { RunConfig } from './protocol';
+
+/** What the session lets this part see of a run. */
+export interface RunAccess {
+  status: 'training' | 'paused' | 'finished';
+  config: RunConfig;
+  source: LoadedSource | undefined;
+  /** The method's state, read when no training step runs. */
+  readState(): Promise<SavedTensors>;
+}
+
+export interface OwnImagesHost {
+  decode: ImageDecoder;
+  post(event: OwnImagesEvent): void;
+  findRun(runId: string): RunAccess | undefined;
+  /** Most progress events per second (default 4). */
+  progressPerSecond?: number;
+}
+
+interface LoadedBackbone {
+  summary: BackboneSummary;
+  backbone: Backbone;
+  /** Feature rows by image key. */
+  features: Map<string, Float32Array>;
+  /** Fitted bytes by image key: kept for backbones that adapt (runs: small images, adapted many times). */
+  fitted: Map<string, Uint8Array>;
+}
+
+interface FittedClassifier {
+  summary: ClassifierSummary;
+  /** prototype / head: a linear map on the backbone's features. */
+  linear?: LinearClassifier;
+  /** runAdapt: the run's adapted predictor. */
+  predictor?: ImagePredictor;
+}
+
+const now = () => performance.now() / 1000;
+
+export class OwnImages {
+  private readonly backbones = new Map<string, LoadedBackbone>();
+  private readonly classifiers = new Map<string, FittedClassifier>();
+
+  constructor(private readonly host: OwnImagesHost) {}
+
+  handle(request: OwnImagesRequest): Promise<unknown> {
+    switch (request.type) {
+      case 'loadBackbone':
+        return this.load(request.backboneId, request.source);
+      case 'disposeBackbone':
+        return Promise.resolve(this.disposeBackbone(request.backboneId));
+      case 'fitClassifier':
+        return this.fit(request.classifierId, request.backboneId, request.kind, request.classes, request.head);
+      case 'estimateAccuracy':
+        return this.estimate(request.backboneId, request.kind, request.classes, request.protocol, request.head);
+      case 'classify':
+        return this.classify(request.classifierId, request.images);
+      case 'exportClassifier':
+        return this.export(request.classifierId, request.name);
+    }
+  }
+
+  private async load(backboneId: string, source: BackboneSource): Promise<BackboneSummary> {
+    if (typeof backboneId !== 'string' || backboneId === '') throw new Error('A backbone needs an id.');
+    const backbone =
+      source.kind === 'model'
+        ? await loadModelBackbone(source.name, source.files, { layer: source.layer, inputRange: source.inputRange })
+        : await this.runBackboneOf(source.runId);
+    // Loaded again under the same id (another layer, another file): the old one goes.
+    this.disposeBackbone(backboneId);
+    const summary: BackboneSummary = { backboneId, ...backbone.summary };
+    if (backbone.ready) {
+      // A classifier exported by Few-Shot Lab: ready under the backbone's id. How many images it
+      // was fitted on is not in the file, so imagesPerClass is empty.
+      const { classifier, metadata } = backbone.ready;
+      summary.classifier = {
+        classifierId: backboneId,
+        backboneId,
+        kind: metadata.kind,
+        classes: [...metadata.classes],
+        imagesPerClass: [],
+        description: `${describeLinear(classifier.kind, classifier.size, backbone)}, exported by Few-Shot Lab`,
+      };
+      this.classifiers.set(backboneId, { summary: summary.classifier, linear: classifier });
+    }
+    this.backbones.set(backboneId, { summary, backbone, features: new Map(), fitted: new Map() });
+    return summary;
+  }
+
+  /** A copy of a finished image run's method (the run may be started again later; this stays). */
+  private async runBackboneOf(runId: string): Promise<Backbone> {
+    const run = this.host.findRun(runId);
+    if (!run) throw new Error(`No run "${runId}" in this worker; train a run first (a crashed worker loses finished runs).`);
+    if (run.status !== 'finished') throw new Error('Stop the run or wait for it to finish before using it as a backbone.');
+    if (!run.source || run.source.task !== 'classification') {
+      throw new Error(`Run "${runId}" fits sine waves; only runs on image datasets can be backbones.`);
+    }
+    const state = await run.readState();
+    const dataset = run.source.dataset;
+    const method = createRunMethod(run.config, dataset, splitByGroup(dataset, run.config.split ?? DEFAULT_SPLIT, run.config.seed).train);
+    try {
+      method.loadState(state);
+    } catch (error) {
+      method.dispose();
+      throw error;
+    }
+    return runBackbone(method, {
+      name: `run ${runId} (${run.config.method} on ${dataset.name})`,
+      inputShape: [dataset.height, dataset.width, dataset.channels],
+    });
+  }
+
+  private disposeBackbone(backboneId: string): null {
+    const loaded = this.backbones.get(backboneId);
+    if (!loaded) return null;
+    for (const [id, c] of this.classifiers) {
+      if (c.summary.backboneId === backboneId) this.dropClassifier(id);
+    }
+    loaded.backbone.dispose();
+    this.backbones.delete(backboneId);
+    return null;
+  }
+
+  private dropClassifier(classifierId: string): void {
+    this.classifiers.get(classifierId)?.predictor?.dispose();
+    this.classifiers.delete(classifierId);
+  }
+
+  private backbone(backboneId: string): LoadedBackbone {
+    const loaded = this.backbones.get(backboneId);
+    if (!loaded) throw new Error(`No backbone "${backboneId}" is loaded; load it first (loadBackbone).`);
+    return loaded;
+  }
+
+  private checkKind(loaded: LoadedBackbone, kind: ClassifierKind): void {
+    if (!['prototype', 'head', 'runAdapt'].includes(kind)) throw new Error(`Unknown classifier kind "${kind}"; use prototype, head or runAdapt.`);
+    if (!loaded.summary.classifiers.includes(kind)) {
+      const why = kind === 'runAdapt' ? 'only runs trained in the playground adapt on their own' : `it gives no features (${loaded.summary.featureNote})`;
+      throw new Error(`The backbone "${loaded.summary.name}" cannot make a ${kind} classifier: ${why}. Use ${loaded.summary.classifiers.join(' or ')}.`);
+    }
+  }
+
+  /** Every image in a flat list with its class index, after checking the classes. */
+  private flatten(classes: OwnClass[]): { images: OwnImage[]; labels: number[]; names: string[] } {
+    if (!Array.isArray(classes) || classes.length < 2) throw new Error(`A classifier needs at least 2 classes; got ${Array.isArray(classes) ? classes.length : 0}. Add another class.`);
+    const names = classes.map((c) => (typeof c.name === 'string' ? c.name.trim() : ''));
+    const unnamed = names.findIndex((n) => n === '');
+    if (unnamed >= 0) throw new Error(`Class ${unnamed + 1} has no name; name every class.`);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new Error(`Two classes are named "${twice}"; give every class its own name.`);
+    const empty = classes.find((c) => !Array.isArray(c.images) || c.images.length === 0);
+    if (empty) throw new Error(`Class "${empty.name.trim()}" has no images; add at least one (or remove the class).`);
+    const images: OwnImage[] = [];
+    const labels: number[] = [];
+    const classOf = new Map<string, string>();
+    classes.forEach((c, label) => {
+      for (const image of c.images) {
+        if (typeof image.key !== 'string' || !(image.bytes instanceof Uint8Array)) throw new Error(`An image of class "${names[label]}" has no key or no bytes.`);
+        const other = classOf.get(image.key);
+        if (other !== undefined) {
+          throw new Error(
+            other === names[label]
+              ? `Image "${image.key}" is in class "${other}" twice; remove one copy.`
+              : `Image "${image.key}" is in both "${other}" and "${names[label]}"; an image can belong to one class only.`,
+          );
+        }
+        classOf.set(image.key, names[label]);
+        images.push(image);
+        labels.push(label);
+      }
+    });
+    return { images, labels, names };
+  }
+
+  /** Decodes and fits one image to the backbone's input; the message names the image. */
+  private async fitted(loaded: LoadedBackbone, bytes: Uint8Array, name: string): Promise<Uint8Array> {
+    const [height, width, channels] = loaded.backbone.inputShape;
+    try {
+      const decoded = await this.host.decode(bytes, name);
+      return fitImage(decoded, { height, width, channels: channels as 1 | 3 }, true);
+    } catch (error) {
+      throw new Error(`Image "${name}" could not be read (${(error as Error).message}); remove it or pick another file.`);
+    }
+  }
+
+  /** Fitted bytes of images, cached by key for backbones that adapt. */
+  private async fittedAll(loaded: LoadedBackbone, images: OwnImage[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (const image of images) {
+      let bytes = loaded.fitted.get(image.key);
+      if (!bytes) {
+        bytes = await this.fitted(loaded, image.bytes, image.key);
+        if (loaded.backbone.adapt) loaded.fitted.set(image.key, bytes);
+      }
+      out.push(bytes);
+    }
+    return out;
+  }
+
+  /** A throttled featureProgress reporter (the last call always goes out). */
+  private progress(backboneId: string, what: string): (done: number, total: number) => void {
+    const every = 1 / (this.host.progressPerSecond ?? 4);
+    let last = 0;
+    return (done, total) => {
+      const t = now();
+      if (done === total || t - last >= every) {
+        last = t;
+        this.host.post({ type: 'featureProgress', backboneId, done, total, what });
+      }
+    };
+  }
+
+  /** Feature rows of images, computing (and caching) only those not seen before. */
+  private async features(loaded: LoadedBackbone, images: OwnImage[]): Promise<Float32Array[]> {
+    const embed = loaded.backbone.embed;
+    if (!embed) throw new Error(`The backbone "${loaded.summary.name}" gives no features.`);
+    const missing = images.filter((image, i) => !loaded.features.has(image.key) && images.findIndex((o) => o.key === image.key) === i);
+    if (missing.length > 0) {
+      const report = this.progress(loaded.summary.backboneId, 'features');
+      // Decode and fit in chunks so a big batch of photos never sits decoded in memory all at once.
+      const chunk = 32;
+      for (let start = 0; start < missing.length; start += chunk) {
+        const part = missing.slice(start, start + chunk);
+        const fitted = await this.fittedAll(loaded, part);
+        const rows = await embed(fitted, (done) => report(start + done, missing.length));
+        part.forEach((image, i) => loaded.features.set(image.key, rows[i]));
+      }
+    }
+    return images.map((image) => loaded.features.get(image.key)!);
+  }
+
+  private async fit(classifierId: string, backboneId: string, kind: ClassifierKind, classes: OwnClass[], head?: HeadSettings): Promise<ClassifierSummary> {
+    if (typeof classifierId !== 'string' || classifierId === '') throw new Error('A classifier needs an id.');
+    const loaded = this.backbone(backboneId);
+    this.checkKind(loaded, kind);
+    const settings = head ?? DEFAULT_HEAD;
+    if (kind === 'head') checkHeadSettings(settings);
+    const { images, labels, names } = this.flatten(classes);
+    const way = names.length;
+    const fitted: FittedClassifier = {
+      summary: {
+        classifierId,
+        backboneId,
+        kind,
+        classes: names,
+        imagesPerClass: names.map((_, c) => labels.filter((l) => l === c).length),
+        description: '',
+      },
+    };
+    if (kind === 'runAdapt') {
+      const support = await this.fittedAll(loaded, images);
+      fitted.predictor = await loaded.backbone.adapt!(support, labels, way);
+      fitted.summary.description = `${loaded.summary.name}'s own adaptation to ${images.length} support images`;
+    } else {
+      const rows = await this.features(loaded, images);
+      fitted.linear = kind === 'prototype' ? prototypeClassifier(rows, labels, way) : headClassifier(rows, labels, way, settings);
+      fitted.summary.description = describeLinear(kind, fitted.linear.size, loaded.backbone, settings);
+    }
+    this.dropClassifier(classifierId);
+    this.classifiers.set(classifierId, fitted);
+    return fitted.summary;
+  }
+
+  private async estimate(
+    backboneId: string,
+    kind: ClassifierKind,
+    classes: OwnClass[],
+    protocol: Parameters<typeof estimateAccuracy>[0],
+    head?: HeadSettings,
+  ): Promise<AccuracyEstimate> {
+    const loaded = this.backbone(backboneId);
+    this.checkKind(loaded, kind);
+    const settings = head ?? DEFAULT_HEAD;
+    if (kind === 'head') checkHeadSettings(settings);
+    if (!protocol || (protocol.kind !== 'leaveOneOut' && protocol.kind !== 'episodes')) throw new Error('The accuracy protocol must be leaveOneOut or episodes.');
+    const { images, labels, names } = this.flatten(classes);
+    const way = names.length;
+    const trials = this.progress(backboneId, protocol.kind === 'leaveOneOut' ? 'leave-one-out' : 'episodes');
+    let classify: Parameters<typeof estimateAccuracy>[1]['classify'];
+    let describe: string;
+    if (kind === 'runAdapt') {
+      const fitted = await this.fittedAll(loaded, images);
+      classify = async (support, query) => {
+        const predictor = await loaded.backbone.adapt!(support.map((i) => fitted[i]), support.map((i) => labels[i]), way);
+        try {
+          return await predictor.predict(query.map((i) => fitted[i]));
+        } finally {
+          predictor.dispose();
+        }
+      };
+      describe = `${loaded.summary.name}'s own adaptation`;
+    } else {
+      const rows = await this.features(loaded, images);
+      const build = (support: number[]) =>
+        kind === 'prototype'
+          ? prototypeClassifier(support.map((i) => rows[i]), support.map((i) => labels[i]), way)
+          : headClassifier(support.map((i) => rows[i]), support.map((i) => labels[i]), way, settings);
+      classify = async (support, query) => classifyFeatures(build(support), query.map((i) => rows[i]));
+      describe = describeLinear(kind, rows[0].length, loaded.backbone, settings);
+    }
+    return estimateAccuracy(protocol, {
+      kind,
+      classes: names,
+      labels,
+      keys: images.map((i) => i.key),
+      classify,
+      describe,
+      onTrial: trials,
+    });
+  }
+
+  private async classify(classifierId: string, images: Uint8Array[]): Promise<Classification> {
+    const classifier = this.classifiers.get(classifierId);
+    if (!classifier) throw new Error(`No classifier "${classifierId}"; fit one first (a restarted worker loses its classifiers: fit again).`);
+    if (!Array.isArray(images) || images.length === 0) throw new Error('Give at least one image to classify.');
+    const loaded = this.backbone(classifier.summary.backboneId);
+    const fitted: Uint8Array[] = [];
+    for (let i = 0; i < images.length; i++) fitted.push(await this.fitted(loaded, images[i], `image ${i + 1}`));
+    let probabilities: ArrayLike<number>[];
+    if (classifier.linear) {
+      const rows = await loaded.backbone.embed!(fitted);
+      probabilities = classifyFeatures(classifier.linear, rows);
+    } else {
+      probabilities = await classifier.predictor!.predict(fitted);
+    }
+    return { classes: [...classifier.summary.classes], probabilities: probabilities.map((row) => Array.from(row)) };
+  }
+
+  private async export(classifierId: string, name: string): Promise<ModelFiles> {
+    const classifier = this.classifiers.get(classifierId);
+    if (!classifier) throw new Error(`No classifier "${classifierId}"; fit one first.`);
+    if (!classifier.linear) {
+      throw new Error("A runAdapt classifier is the run's own adaptation and cannot be saved as a standard model; fit a prototype or head classifier on this run and export that.");
+    }
+    const loaded = this.backbone(classifier.summary.backboneId);
+    return exportClassifier(loaded.backbone, classifier.linear, { classes: classifier.summary.classes, kind: classifier.summary.kind, backbone: loaded.summary.name }, name);
+  }
+}
+
+/** E.g. "nearest prototype on 256 features (global average pool of conv_pw_13_relu (7×7×256))". */
+function describeLinear(kind: 'prototype' | 'head', size: number, backbone: Backbone, head?: HeadSettings): string {
+  const on = `${size} features (${backbone.summary.featureNote})`;
+  if (kind === 'prototype') return `nearest prototype on ${on}`;
+  const fitting = head ? ` (${head.steps} Adam steps, learning rate ${head.learningRate}, weight decay ${head.weightDecay})` : '';
+  return `linear softmax head${fitting} on ${on}`;
+}
