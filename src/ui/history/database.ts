@@ -4,10 +4,12 @@
 // Opening never hangs and never throws anything vaguer than a StorageUnavailableError saying why.
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StoredRun } from '../state/runTypes';
+import type { OwnDatasetRecord } from '../userData/ownDataset';
+import type { ModelRecord } from '../models/modelStore';
 
 export const DB_NAME = 'few-shot-lab';
 /** Bump together with a new step in `upgradeDatabase`. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A downloaded dataset archive kept so it need not be downloaded again (owned by the dataset code). */
 export interface ArchiveRecord {
@@ -21,6 +23,10 @@ export interface ArchiveRecord {
 export interface FewShotLabSchema extends DBSchema {
   runs: { key: string; value: StoredRun };
   archives: { key: string; value: ArchiveRecord };
+  /** The user's own image datasets (src/ui/userData), by id. */
+  ownDatasets: { key: string; value: OwnDatasetRecord };
+  /** Backbone models kept for offline use: the pretrained catalog's under their catalog id, the user's files, exports (src/ui/models). */
+  models: { key: string; value: ModelRecord };
 }
 
 export type FewShotLabDatabase = IDBPDatabase<FewShotLabSchema>;
@@ -50,6 +56,10 @@ export function upgradeDatabase(db: IDBDatabase, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore('runs', { keyPath: 'id' });
     db.createObjectStore('archives', { keyPath: 'name' });
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore('ownDatasets', { keyPath: 'id' });
+    db.createObjectStore('models', { keyPath: 'id' });
   }
 }
 

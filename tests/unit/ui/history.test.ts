@@ -147,12 +147,12 @@ describe('run history in IndexedDB', () => {
     expect(back!.points.every((p, i) => Object.is(p.elapsed, run.points[i].elapsed))).toBe(true);
   });
 
-  it('keeps runs and archives in one database version', async () => {
+  it('keeps runs, archives, the user\'s datasets and models in one database version', async () => {
     const factory = new IDBFactory();
     const db = await openDatabase({ factory });
     expect(db.name).toBe(DB_NAME);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runs']);
     await db.put('archives', { name: 'images_background.zip', bytes: new Uint8Array([1, 2, 3]), savedAt: 5 });
     expect((await db.get('archives', 'images_background.zip'))?.bytes).toEqual(new Uint8Array([1, 2, 3]));
     // The history shares the connection and the database.
