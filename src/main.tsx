@@ -1,8 +1,8 @@
-// The playground's entry on the main thread: creates the compute client (TensorFlow.js loads only
+// The page's entry on the main thread: creates the compute client (TensorFlow.js loads only
 // inside its worker), the run history and the Omniglot archive source, builds the store and renders
 // the app. The client and store are also exposed as window.fewShotLab for the browser tests and
 // `npm run bench:browser`, which drive the same worker the page uses.
-import { StrictMode } from 'react';
+import { lazy, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { cachedArchive, loadOmniglot, OMNIGLOT_BACKGROUND } from './ui/datasets/omniglotArchive';
 import { createRunHistory } from './ui/history/runHistory';
@@ -36,12 +36,15 @@ const notices = [...linked.notices, ...embedding.notices];
 if (notices.length > 0) store.setState({ notice: notices.join(' ') });
 mirrorSetupInUrl(store, location, history);
 (window as unknown as { fewShotLab: unknown }).fewShotLab = { client, store };
+// "Your images" loads as its own chunk the first time its tab opens.
+const OwnImagesRoot = lazy(() => import('./ui/views/own/OwnImagesRoot'));
+const OwnImages = () => <OwnImagesRoot client={client} playground={store} />;
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <StoreContext.Provider value={store}>
       <HiddenControls.Provider value={embedding.embed ? embedding.hidden : new Set()}>
-        <App omniglotSize={OMNIGLOT_BACKGROUND.size} embed={embedding.embed ? { fullPlaygroundUrl: fullPlaygroundUrl(location) } : undefined} />
+        <App omniglotSize={OMNIGLOT_BACKGROUND.size} ownImages={OwnImages} embed={embedding.embed ? { fullPlaygroundUrl: fullPlaygroundUrl(location) } : undefined} />
       </HiddenControls.Provider>
     </StoreContext.Provider>
   </StrictMode>,

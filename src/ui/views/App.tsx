@@ -1,6 +1,8 @@
-// The playground's page: the setup panel on the left (on a tablet, above), and the run controls,
-// live training view, evaluation, comparison and history on the right. Views read the store
-// through the context; none of them talks to the worker directly.
+// The app's two pages, chosen by the URL's hash: the playground (the setup panel on the left, on a
+// tablet above; the run controls, live training view, evaluation, comparison and history on the
+// right) and "Your images" (#your-images, loaded when first opened). Views read the stores through
+// their contexts; none of them talks to the worker directly.
+import { Suspense, useEffect, useState, type ComponentType } from 'react';
 import { MethodExplanation } from '../explain/MethodExplanation';
 import { PresetPicker } from '../explain/PresetPicker';
 import { presetSetup } from '../explain/presets';
@@ -20,24 +22,28 @@ import { TrainingView } from './training/TrainingView';
 
 export interface AppProps {
   omniglotSize: number;
+  /** The "Your images" page (loaded when first opened); absent in embed mode. */
+  ownImages?: ComponentType;
   /** Embedded in another page (compact, with a link to the full playground). */
   embed?: { fullPlaygroundUrl: string };
 }
 
-export function App({ omniglotSize, embed }: AppProps) {
-  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
-  const setup = usePlayground((s) => s.setup);
-  const applySetup = usePlayground((s) => s.applySetup);
-  const hide = {
-    presets: useHidden('presets'),
-    dataset: useHidden('dataset'),
-    sampler: useHidden('sampler'),
-    method: useHidden('method'),
-    explanation: useHidden('explanation'),
-    training: useHidden('training'),
-    comparison: useHidden('comparison'),
-    history: useHidden('history'),
-  };
+/** Which page the URL's hash asks for: the playground, or "Your images" (#your-images). */
+function useView(): 'playground' | 'own' {
+  const read = (): 'playground' | 'own' => (location.hash === OWN_IMAGES_HASH ? 'own' : 'playground');
+  const [view, setView] = useState(read);
+  useEffect(() => {
+    const onChange = () => setView(read());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return view;
+}
+
+export const OWN_IMAGES_HASH = '#your-images';
+
+export function App({ omniglotSize, embed, ownImages: OwnImages }: AppProps) {
+  const view = useView();
   return (
     <div className={`app${embed ? ' app--embed' : ''}`}>
       <header className="app__header">
@@ -53,32 +59,68 @@ export function App({ omniglotSize, embed }: AppProps) {
         </div>
         <StatusRegion />
       </header>
-      <div className="app__layout">
-        <form className="panel controls" aria-label="Experiment setup" onSubmit={(e) => e.preventDefault()}>
-          {!hide.presets && (
-            <fieldset className="panel__group">
-              <legend>Teaching</legend>
-              <PresetPicker
-                disabled={busy}
-                onApply={(preset) => applySetup(presetSetup(preset, undefined, setup))}
-                onApplyVariant={(preset, index) => applySetup(presetSetup(preset, index, setup))}
-              />
-            </fieldset>
-          )}
-          {!hide.dataset && <DatasetControls disabled={busy} omniglotSize={omniglotSize} />}
-          {!hide.sampler && <SamplerControls disabled={busy} />}
-          {!hide.method && <MethodControls disabled={busy} />}
-          {!hide.explanation && <MethodExplanation method={setup.method} dataset={setup.dataset} />}
-          {!hide.training && <TrainingControls disabled={busy} />}
-        </form>
-        <main className="app__main">
-          <RunControls />
-          <TrainingView />
-          <EvaluationPanel />
-          {!hide.comparison && <ComparisonTable />}
-          {!hide.history && <HistoryPanel />}
-        </main>
-      </div>
+      {OwnImages && !embed && (
+        <nav className="tabs" aria-label="Pages">
+          <a href="#playground" aria-current={view === 'playground' ? 'page' : undefined}>
+            Playground
+          </a>
+          <a href={OWN_IMAGES_HASH} aria-current={view === 'own' ? 'page' : undefined}>
+            Your images
+          </a>
+        </nav>
+      )}
+      {OwnImages && !embed && view === 'own' ? (
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <OwnImages />
+        </Suspense>
+      ) : (
+        <PlaygroundPage omniglotSize={omniglotSize} />
+      )}
+    </div>
+  );
+}
+
+/** The playground itself: the setup panel, and the run, its curves, results and history. */
+function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
+  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
+  const setup = usePlayground((s) => s.setup);
+  const applySetup = usePlayground((s) => s.applySetup);
+  const hide = {
+    presets: useHidden('presets'),
+    dataset: useHidden('dataset'),
+    sampler: useHidden('sampler'),
+    method: useHidden('method'),
+    explanation: useHidden('explanation'),
+    training: useHidden('training'),
+    comparison: useHidden('comparison'),
+    history: useHidden('history'),
+  };
+  return (
+    <div className="app__layout">
+      <form className="panel controls" aria-label="Experiment setup" onSubmit={(e) => e.preventDefault()}>
+        {!hide.presets && (
+          <fieldset className="panel__group">
+            <legend>Teaching</legend>
+            <PresetPicker
+              disabled={busy}
+              onApply={(preset) => applySetup(presetSetup(preset, undefined, setup))}
+              onApplyVariant={(preset, index) => applySetup(presetSetup(preset, index, setup))}
+            />
+          </fieldset>
+        )}
+        {!hide.dataset && <DatasetControls disabled={busy} omniglotSize={omniglotSize} />}
+        {!hide.sampler && <SamplerControls disabled={busy} />}
+        {!hide.method && <MethodControls disabled={busy} />}
+        {!hide.explanation && <MethodExplanation method={setup.method} dataset={setup.dataset} />}
+        {!hide.training && <TrainingControls disabled={busy} />}
+      </form>
+      <main className="app__main">
+        <RunControls />
+        <TrainingView />
+        <EvaluationPanel />
+        {!hide.comparison && <ComparisonTable />}
+        {!hide.history && <HistoryPanel />}
+      </main>
     </div>
   );
 }

@@ -1,0 +1,184 @@
+// Step 3: how the user's classes become a classifier (nearest prototype, a fitted linear head, or
+// a trained run's own adaptation such as MAML's inner steps), fitting it, and estimating how
+// reliable it is on the user's own images: leave-one-out or repeated episodes, always as a mean
+// with its 95% confidence interval, next to chance and the settings that produced it.
+import { useState } from 'react';
+import type { AccuracyProtocol, ClassifierKind } from '../../../worker/ownImagesProtocol';
+import { formatAccuracy } from '../../../core/train/stats';
+import { useOwnImages } from '../../state/ownImagesContext';
+import { readiness } from '../../state/ownImagesStore';
+
+const KIND_LABELS: Record<ClassifierKind, { label: string; hint: string }> = {
+  prototype: {
+    label: 'Nearest prototype',
+    hint: 'Each class is the mean of its images’ features; a new image goes to the nearest mean (Prototypical Networks on frozen features). Nothing is trained.',
+  },
+  head: {
+    label: 'Fine-tuned head',
+    hint: 'A linear softmax layer is fitted on the features of your images (the backbone stays frozen): transfer learning.',
+  },
+  runAdapt: {
+    label: 'The run’s own adaptation',
+    hint: 'The trained run adapts as it does at test time: MAML and Meta-LSTM take their inner steps on your images, ProtoNet builds prototypes.',
+  },
+};
+
+export function ClassifierPanel() {
+  const dataset = useOwnImages((s) => s.datasets.find((d) => d.id === s.datasetId) ?? null);
+  const backbone = useOwnImages((s) => s.backbone);
+  const classifierKind = useOwnImages((s) => s.classifierKind);
+  const head = useOwnImages((s) => s.head);
+  const classifier = useOwnImages((s) => s.classifier);
+  const estimate = useOwnImages((s) => s.estimate);
+  const setClassifierKind = useOwnImages((s) => s.setClassifierKind);
+  const setHead = useOwnImages((s) => s.setHead);
+  const adapt = useOwnImages((s) => s.adapt);
+  const estimateAccuracy = useOwnImages((s) => s.estimateAccuracy);
+  const [protocolKind, setProtocolKind] = useState<'leaveOneOut' | 'episodes'>('leaveOneOut');
+  const [shot, setShot] = useState(1);
+  const available = backbone.summary?.classifiers ?? (['prototype', 'head'] as ClassifierKind[]);
+  const blocked = readiness(backbone, dataset);
+  const fitting = classifier.status === 'working' || estimate.status === 'working';
+  const stale = (version?: number) => version !== undefined && dataset !== null && version !== dataset.updatedAt;
+
+  const protocol = (): AccuracyProtocol =>
+    protocolKind === 'leaveOneOut' ? { kind: 'leaveOneOut' } : { kind: 'episodes', shot, episodes: 200, seed: 2017 };
+
+  return (
+    <section className="panel own-classifier" aria-labelledby="own-classifier-title">
+      <h2 id="own-classifier-title">3. Adapt and check</h2>
+      <fieldset className="own-classifier__kinds">
+        <legend>Classifier</legend>
+        {(Object.keys(KIND_LABELS) as ClassifierKind[]).map((kind) => (
+          // The hint is tied to the radio by aria-describedby, not put in its label: the label stays
+          // the method's name, so no control's name repeats another's words.
+          <div key={kind} className={`choice${available.includes(kind) ? '' : ' choice--unavailable'}`}>
+            <input
+              type="radio"
+              id={`own-kind-${kind}`}
+              name="own-classifier-kind"
+              value={kind}
+              checked={classifierKind === kind}
+              disabled={!available.includes(kind) || fitting}
+              aria-describedby={`own-kind-${kind}-hint`}
+              onChange={() => setClassifierKind(kind)}
+            />
+            <div>
+              <label htmlFor={`own-kind-${kind}`}>{KIND_LABELS[kind].label}</label>
+              <p id={`own-kind-${kind}-hint`} className="field__hint">
+                {KIND_LABELS[kind].hint}
+                {!available.includes(kind) && (kind === 'runAdapt' ? ' Choose a playground run in step 2 to use it.' : ' This network gives no features.')}
+              </p>
+            </div>
+          </div>
+        ))}
+      </fieldset>
+      {classifierKind === 'head' && (
+        <div className="own-classifier__head">
+          <label className="field--inline">
+            Steps{' '}
+            <input type="number" min={1} max={2000} value={head.steps} onChange={(e) => setHead({ steps: Number(e.target.value) })} />
+          </label>{' '}
+          <label className="field--inline">
+            Learning rate{' '}
+            <input type="number" min={0} step="any" value={head.learningRate} onChange={(e) => setHead({ learningRate: Number(e.target.value) })} />
+          </label>{' '}
+          <label className="field--inline">
+            Weight decay{' '}
+            <input type="number" min={0} step="any" value={head.weightDecay} onChange={(e) => setHead({ weightDecay: Number(e.target.value) })} />
+          </label>
+        </div>
+      )}
+
+      <div className="button-row">
+        <button type="button" className="primary" onClick={() => void adapt()} disabled={fitting || blocked !== null || !!backbone.summary?.classifier}>
+          Adapt to my classes
+        </button>
+      </div>
+      {blocked && !backbone.summary?.classifier && <p className="muted">{blocked}</p>}
+      {classifier.status === 'working' && (
+        <p role="status" className="muted">
+          Computing features and fitting{backbone.progress ? ` (${backbone.progress.done} of ${backbone.progress.total} images)` : ''}…
+        </p>
+      )}
+      {classifier.status === 'error' && (
+        <p className="field__error" role="alert">
+          {classifier.message}
+        </p>
+      )}
+      {classifier.status === 'done' && classifier.result && (
+        <p aria-live="polite">
+          Ready: {classifier.result.description}, for {classifier.result.classes.map((c, i) => `${c} (${classifier.result!.imagesPerClass[i]})`).join(', ')}.
+          {stale(classifier.datasetVersion) && <strong> Your classes changed since: classifying adapts again.</strong>}
+        </p>
+      )}
+
+      <h3>How reliable is it on your images?</h3>
+      <div className="own-classifier__estimate">
+        <label className="field--inline">
+          Estimate by{' '}
+          <select value={protocolKind} onChange={(e) => setProtocolKind(e.target.value as 'leaveOneOut' | 'episodes')} disabled={fitting}>
+            <option value="leaveOneOut">leave-one-out (each image classified from all the others)</option>
+            <option value="episodes">repeated episodes (K shots per class, the rest as queries; 200 episodes)</option>
+          </select>
+        </label>
+        {protocolKind === 'episodes' && (
+          <label className="field--inline">
+            {' '}Shots (K){' '}
+            <input type="number" min={1} max={50} value={shot} onChange={(e) => setShot(Math.max(1, Math.round(Number(e.target.value)) || 1))} disabled={fitting} />
+          </label>
+        )}{' '}
+        <button type="button" onClick={() => void estimateAccuracy(protocol())} disabled={fitting || blocked !== null || classifierKind === undefined}>
+          Estimate accuracy
+        </button>
+      </div>
+      {estimate.status === 'working' && (
+        <p role="status" className="muted">
+          Estimating{backbone.progress ? ` (features of ${backbone.progress.done} of ${backbone.progress.total} images)` : ''}…
+        </p>
+      )}
+      {estimate.status === 'error' && (
+        <p className="field__error" role="alert">
+          {estimate.message}
+        </p>
+      )}
+      {estimate.status === 'done' && estimate.result && (
+        <div className="own-estimate" aria-live="polite">
+          <p className="own-estimate__headline">
+            {estimate.result.protocol.kind === 'leaveOneOut' ? 'Leave-one-out accuracy' : 'Episode accuracy'}: {formatAccuracy(estimate.result.summary, 1)} (95% CI)
+          </p>
+          <p className="muted">
+            {estimate.result.settings}; chance is {(100 * estimate.result.chance).toFixed(1)}%. Classifier: {KIND_LABELS[estimate.result.kind].label.toLowerCase()}; backbone:{' '}
+            {backbone.summary?.name}
+            {backbone.summary?.featureLayer ? ` (${backbone.summary.featureLayer})` : ''}; computed in {estimate.result.seconds.toFixed(1)} s.
+            {estimate.result.summary.episodes < 30 && ' With this few images the interval is wide: add images for a tighter estimate.'}
+            {stale(estimate.datasetVersion) && <strong> Your classes changed since this estimate.</strong>}
+          </p>
+          {estimate.result.perImage && <Misclassified estimateKeys={estimate.result.perImage} classes={estimate.result.classes} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The images leave-one-out got wrong, by name: where the classifier is confused. */
+function Misclassified({ estimateKeys, classes }: { estimateKeys: Array<{ key: string; label: number; predicted: number }>; classes: string[] }) {
+  const dataset = useOwnImages((s) => s.datasets.find((d) => d.id === s.datasetId));
+  const wrong = estimateKeys.filter((p) => p.label !== p.predicted);
+  if (wrong.length === 0) return <p>Every image was classified right.</p>;
+  const nameOf = (key: string) => dataset?.classes.flatMap((c) => c.images).find((i) => i.id === key)?.name ?? key;
+  return (
+    <details>
+      <summary>
+        {wrong.length} of {estimateKeys.length} images classified wrong
+      </summary>
+      <ul>
+        {wrong.map((p) => (
+          <li key={p.key}>
+            {classes[p.label]}/{nameOf(p.key)}: taken for {classes[p.predicted]}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}

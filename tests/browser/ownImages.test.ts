@@ -1,0 +1,230 @@
+// "Your images" as a new user meets it, in Debian's Chromium on the production build: add a folder
+// of class folders through the real file input (a planted text file and a truncated PNG reported one
+// by one, the rest loaded), import a MobileNet-shaped TensorFlow.js model from disk as the backbone,
+// adapt, read the leave-one-out accuracy, classify a new photo, export the classifier and import it
+// back with the same predictions, reload and find the images. Also: MobileNet downloaded on request
+// (its official URL answered locally by the test), cached and used again offline; a run trained in
+// the playground as the backbone, with its own adaptation; webcam capture (Chromium's fake camera).
+// Every request is recorded: the user's images never leave the page. Screenshots: artifacts/screenshots.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import { PRETRAINED_MODELS } from '../../src/ui/models/pretrainedModels';
+import { writePhotoFolder, writeNewPhoto } from '../fixtures/photoFolder';
+import { buildTinyMobilenet, writeModelFiles } from '../fixtures/tinyMobilenet';
+
+let server: PreviewServer;
+let browser: Browser;
+let work: string;
+let model: { dir: string; json: string; weights: string[] };
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'fsl-own-'));
+  const files = await buildTinyMobilenet();
+  const dir = join(work, 'tiny-mobilenet');
+  writeModelFiles(dir, files);
+  model = { dir, json: join(dir, 'model.json'), weights: files.weights.map((w) => join(dir, w.path)) };
+  server = await startPreview();
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(context?: BrowserContext): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+  const requests: string[] = [];
+  ctx.on('request', (r) => requests.push(r.url()));
+  const opened = await openPage(ctx, `${server.url}#your-images`);
+  return { ...opened, requests };
+}
+
+const foreign = (requests: string[]) => requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
+const classCard = (page: Page, name: string) => page.getByRole('listitem', { name: new RegExp(`^Class ${name}, \\d+ images`) });
+const region = (page: Page, name: string) => page.getByRole('region', { name });
+
+/** The class probabilities shown for the last classified image, by class name (percent). */
+async function probabilities(page: Page): Promise<Record<string, number>> {
+  const meters = page.getByRole('meter');
+  const out: Record<string, number> = {};
+  for (let i = 0; i < (await meters.count()); i++) {
+    const name = (await meters.nth(i).getAttribute('aria-label'))!.replace(/ probability$/, '');
+    out[name] = Number(await meters.nth(i).getAttribute('aria-valuenow'));
+  }
+  return out;
+}
+
+describe('your own images in Chromium (production build)', () => {
+  it('adds a folder of photos, imports a backbone from disk, adapts, estimates, classifies, exports and re-imports, and keeps the set after a reload', async () => {
+    const folder = writePhotoFolder(join(work, 'photos'));
+    const newPhoto = writeNewPhoto(join(work, 'new'), 'green squares');
+    const { page, errors, requests } = await open();
+    await expect.poll(() => page.getByRole('heading', { name: '1. Your classes' }).count(), { timeout: 60_000 }).toBe(1);
+    await screenshot(page, 'own-1-empty');
+
+    await page.getByLabel('Add images').setInputFiles(folder.root);
+    for (const name of ['red discs', 'green squares', 'blue stripes']) {
+      await expect.poll(() => classCard(page, name).count(), { timeout: 60_000 }).toBe(1);
+      expect(await classCard(page, name).getByRole('img').count()).toBe(5);
+    }
+    const problems = page.getByRole('alert').filter({ hasText: 'skipped' });
+    expect(await problems.textContent()).toMatch(/notes\.txt: not a PNG, JPEG or WebP image/);
+    expect(await problems.textContent()).toMatch(/broken\.png: .*(could not|cannot) .*decode/);
+    await screenshot(page, 'own-2-folder-added');
+
+    await page.getByLabel('Import model').setInputFiles([model.json, ...model.weights]);
+    const backbone = region(page, '2. Feature network');
+    await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/input 224×224×3/);
+    expect(await page.getByLabel('Feature layer').inputValue()).toBe('conv_pw_13_relu');
+    await screenshot(page, 'own-3-backbone');
+
+    await page.getByRole('button', { name: 'Adapt to my classes' }).click();
+    const adapt = region(page, '3. Adapt and check');
+    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Ready: nearest prototype/i);
+    await page.getByRole('button', { name: 'Estimate accuracy' }).click();
+    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% ± \d+\.\d% \(95% CI\)/);
+    const loo = Number(/Leave-one-out accuracy: (\d+\.\d)%/.exec((await adapt.textContent())!)![1]);
+    // Three classes of distinct colours and shapes: far above chance (33%) even on random features.
+    expect(loo).toBeGreaterThan(60);
+    expect(await adapt.textContent()).toMatch(/15 images of 3 classes/);
+    await screenshot(page, 'own-4-adapted');
+
+    await page.getByLabel('Classify image').setInputFiles(newPhoto);
+    const classify = region(page, '4. Classify a new image');
+    await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: green squares/);
+    const before = await probabilities(page);
+    expect(Object.keys(before).sort()).toEqual(['blue stripes', 'green squares', 'red discs']);
+    expect(Object.values(before).reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
+    await screenshot(page, 'own-5-classified');
+
+    const downloads: Array<{ name: string; path: string }> = [];
+    const exportDir = mkdtempSync(join(work, 'export-'));
+    page.on('download', (download) => {
+      const path = join(exportDir, download.suggestedFilename());
+      void download.saveAs(path).then(() => downloads.push({ name: download.suggestedFilename(), path }));
+    });
+    await page.getByLabel('Model name').fill('shapes');
+    await page.getByRole('button', { name: 'Export model' }).click();
+    await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+    const exportedJson = downloads.find((d) => d.name.endsWith('.json'))!;
+    expect(JSON.parse(readFileSync(exportedJson.path, 'utf8')).userDefinedMetadata.fewShotLab.classes).toEqual(['blue stripes', 'green squares', 'red discs']);
+
+    // Importing it back: the browser already keeps "shapes" (the export saved it), so it asks.
+    await page.getByLabel('Import model').setInputFiles(downloads.map((d) => d.path));
+    const dialog = page.getByRole('alertdialog');
+    await expect.poll(() => dialog.count(), { timeout: 30_000 }).toBe(1);
+    expect(await dialog.textContent()).toContain('“shapes” is already in this browser');
+    await screenshot(page, 'own-6-import-asks');
+    await dialog.getByRole('button', { name: 'Keep both' }).click();
+    await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/classifier exported from Few-Shot Lab for blue stripes, green squares, red discs/);
+    await page.getByLabel('Classify image').setInputFiles(newPhoto);
+    await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: green squares/);
+    const after = await probabilities(page);
+    for (const name of Object.keys(before)) expect(Math.abs(after[name] - before[name])).toBeLessThanOrEqual(0.1);
+    await screenshot(page, 'own-7-reimported');
+
+    await page.reload();
+    for (const name of ['red discs', 'green squares', 'blue stripes']) {
+      await expect.poll(() => classCard(page, name).count(), { timeout: 60_000 }).toBe(1);
+    }
+    expect(await page.getByRole('img', { name: /^(red discs|green squares|blue stripes): / }).count()).toBe(15);
+    await screenshot(page, 'own-8-reloaded');
+
+    expect(foreign(requests)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('downloads MobileNet only when asked, with its size and progress, keeps it, and loads it again offline', async () => {
+    const mobilenet = PRETRAINED_MODELS[0];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const served: string[] = [];
+    // The official URL, answered by the test with the tiny MobileNet-shaped model (never the network).
+    const base = mobilenet.url.slice(0, mobilenet.url.lastIndexOf('/') + 1);
+    await context.route(`${base}**`, async (route) => {
+      const url = route.request().url();
+      served.push(url);
+      const file = url.slice(base.length);
+      const path = join(model.dir, file);
+      // The weights arrive after a moment, as over a real network, so the progress bar can be seen.
+      if (!file.endsWith('.json')) await new Promise((resolve) => setTimeout(resolve, 2500));
+      try {
+        const body = readFileSync(path);
+        void route.fulfill({ status: 200, body, headers: { 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'access-control-allow-origin': '*', 'content-length': String(body.length) } });
+      } catch {
+        void route.fulfill({ status: 404, body: 'not found' });
+      }
+    });
+    const { page, errors, requests } = await open(context);
+    await expect.poll(() => page.getByLabel('Backbone').count(), { timeout: 60_000 }).toBe(1);
+    const option = page.getByLabel('Backbone').locator('option', { hasText: mobilenet.name });
+    expect(await option.textContent()).toMatch(/download, about \d+(\.\d)? MB/);
+    // Nothing was fetched before the user asked.
+    expect(served).toEqual([]);
+    await page.getByLabel('Backbone').selectOption({ label: (await option.textContent())! });
+    const backbone = region(page, '2. Feature network');
+    // While the weights come: the exact size from model.json's manifest, and a progress bar.
+    await expect.poll(() => backbone.textContent(), { timeout: 30_000 }).toMatch(/Downloading [\d.]+ [kM]?B of [\d.]+ [kM]?B/);
+    expect(await backbone.getByRole('progressbar').count()).toBe(1);
+    await screenshot(page, 'own-9a-mobilenet-downloading');
+    await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/input 224×224×3/);
+    expect(served.some((u) => u.endsWith('model.json'))).toBe(true);
+    expect(await page.getByLabel('Feature layer').inputValue()).toBe('conv_pw_13_relu');
+    await screenshot(page, 'own-9-mobilenet-downloaded');
+
+    // After a reload, with the test's answer gone and the browser offline: the model comes from the browser's store.
+    served.length = 0;
+    await context.unroute(`${base}**`);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Backbone').locator('option', { hasText: `${mobilenet.name} (in this browser)` }).count(), { timeout: 60_000 }).toBe(1);
+    await context.setOffline(true);
+    await page.getByLabel('Backbone').selectOption({ label: `${mobilenet.name} (in this browser)` });
+    await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/input 224×224×3/);
+    expect(served).toEqual([]);
+    await screenshot(page, 'own-10-mobilenet-offline');
+    expect(foreign(requests).filter((u) => !u.startsWith(base))).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('uses a run trained in the playground as the backbone with its own adaptation, and captures photos with the webcam', async () => {
+    const folder = writePhotoFolder(join(work, 'photos-run'), 3);
+    const { page, errors, requests } = await open();
+    await page.getByRole('link', { name: 'Playground' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: /);
+    await page.getByLabel('Training steps').fill('5');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => page.locator('.run-progress__label > span').first().textContent(), { timeout: 120_000 }).toMatch(/done|stopped|finished|step 5 of 5/);
+    await page.getByRole('link', { name: 'Your images' }).click();
+    await page.getByLabel('Add images').setInputFiles(folder.root);
+    await expect.poll(() => classCard(page, 'blue stripes').count(), { timeout: 60_000 }).toBe(1);
+
+    // Webcam: Chromium's fake camera gives frames; one capture after the countdown joins the class.
+    const card = classCard(page, 'blue stripes');
+    await card.getByRole('button', { name: 'Camera…' }).click();
+    await card.getByRole('button', { name: 'Start camera for blue stripes' }).click();
+    await card.getByRole('button', { name: 'Capture for blue stripes' }).click();
+    await expect.poll(() => card.getByRole('img').count(), { timeout: 30_000 }).toBe(4);
+    await screenshot(page, 'own-11-webcam');
+    await card.getByRole('button', { name: 'Stop camera' }).click();
+
+    const option = page.getByLabel('Backbone').locator('option', { hasText: /Prototypical Networks/ });
+    await page.getByLabel('Backbone').selectOption({ label: (await option.first().textContent())! });
+    const backbone = region(page, '2. Feature network');
+    await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/input 28×28×1/);
+    await page.getByLabel(/The run’s own adaptation/).check();
+    await page.getByRole('button', { name: 'Estimate accuracy' }).click();
+    const adapt = region(page, '3. Adapt and check');
+    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% ± \d+\.\d% \(95% CI\)/);
+    expect(await adapt.textContent()).toMatch(/10 images of 3 classes/);
+    await screenshot(page, 'own-12-run-backbone');
+    expect(foreign(requests)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
