@@ -36,4 +36,6 @@ export interface StoredRun {
   seconds: number;
   /** Newest last. */
   evaluations: EvaluationMessage[];
+  /** Set on a run read from a JSON export (src/ui/history/importRun.ts): which file, and when. */
+  imported?: { fileName: string; at: number };
 }

@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComputeClient } from '../../worker/client';
 import type { DatasetSource, DatasetSummary, EpisodeInspection, SineFit, WorkerEvent } from '../../worker/protocol';
 import type { ChosenBackend } from '../../worker/session';
+import { IMPORT_LIMITS, parseRunExport, RunImportError, sameRunContent } from '../history/importRun';
 import { describeSetup, EVALUATION_SEED, runConfigOf } from './runConfig';
 import type { StoredRun } from './runTypes';
 import { DEFAULT_SETUP, methodInfo, methodsFor, type DatasetChoice, type Setup } from './setup';
@@ -101,6 +102,14 @@ export interface PlaygroundState {
   selectRun(runId: string): void;
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
+  /**
+   * Adds a run from the text of its JSON export (file `fileName`) to the history, checked by
+   * parseRunExport; never overwrites one: a run with the same content already there only gets a
+   * message, and a different run with a taken id is added as a copy named "<name> (imported)".
+   * Refusals and anything the user should know go to historyMessage. The run is not live: it cannot
+   * be evaluated or inspected, like runs from an earlier visit.
+   */
+  importRun(text: string, fileName: string): Promise<void>;
   applyRunSetup(runId: string): void;
   /** Replaces the whole setup (a run's, a preset's); the backend is chosen again if it changed. */
   applySetup(setup: Setup): void;
@@ -472,6 +481,47 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
         });
         try {
           await deps.history.deleteRun(runId);
+        } catch (error) {
+          set({ historyMessage: (error as Error).message });
+        }
+      },
+
+      async importRun(text, fileName) {
+        let parsed;
+        try {
+          parsed = parseRunExport(text, { fileName, now: now() });
+        } catch (error) {
+          set({
+            historyMessage:
+              error instanceof RunImportError ? error.message : `${fileName || 'The file'} could not be imported (${(error as Error).message}); export the run again and import that file.`,
+          });
+          return;
+        }
+        const { warnings, hasCurves } = parsed;
+        let run = parsed.run;
+        // Equal content has an equal creation time: compare only those runs in full.
+        const same = get().runs.find((r) => r.createdAt === run.createdAt && sameRunContent(r, run, { curves: hasCurves }));
+        if (same) {
+          set({ historyMessage: `${fileName || 'This run'} is already in your history as "${same.name}"; nothing changed.` });
+          return;
+        }
+        const notes = [...warnings];
+        if (runById(run.id)) {
+          // Another run (or another state of this one) has the id: keep both, told apart by name.
+          let id: string;
+          do id = `run-${now().toString(36)}-${(++runCounter).toString(36)}`;
+          while (runById(id));
+          const name = `${run.name.slice(0, IMPORT_LIMITS.name - ' (imported)'.length)} (imported)`;
+          notes.unshift(`Your history already has a different run with the id of "${run.name}"; the imported one was added as "${name}", and neither was changed.`);
+          run = { ...run, id, name, evaluations: run.evaluations.map((e) => ({ ...e, runId: id })) };
+        }
+        const imported = run;
+        // Newest first in this visit (it is what the user just did); a reload sorts by creation time.
+        set((s) => ({ runs: [imported, ...s.runs], historyMessage: notes.length > 0 ? notes.join(' ') : null }));
+        // Show it, unless the current run is training here (switching away would hide that run's progress).
+        if (!(get().liveRunIds.includes(get().currentRunId ?? '') && isActive(runById(get().currentRunId)))) get().selectRun(imported.id);
+        try {
+          await deps.history.saveRun(imported);
         } catch (error) {
           set({ historyMessage: (error as Error).message });
         }

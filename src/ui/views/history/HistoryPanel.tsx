@@ -1,9 +1,11 @@
 // The run history: every run of this browser (kept in IndexedDB, so it survives a reload), newest
 // first, with its setup, outcome and result; each can be shown, overlaid on the charts, renamed,
-// deleted, exported (JSON: config and results; CSV: curves) or have its setup applied again.
+// deleted, exported (JSON: config, results and curves; CSV: curves) or have its setup applied
+// again; and a run's JSON export (the user's own or a colleague's) can be imported to compare it.
 import { useState } from 'react';
 import { downloadText } from '../../history/download';
 import { fileNameFor, runCurvesToCsv, runToJson } from '../../history/exportRun';
+import { IMPORT_LIMITS, importedFrom } from '../../history/importRun';
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
 import { formatDuration, formatSummary } from '../run/format';
@@ -11,9 +13,18 @@ import { formatDuration, formatSummary } from '../run/format';
 export function HistoryPanel() {
   const runs = usePlayground((s) => s.runs);
   const message = usePlayground((s) => s.historyMessage);
+  const [readError, setReadError] = useState<string | null>(null);
   return (
     <section className="panel history" aria-labelledby="history-title">
-      <h2 id="history-title">Run history</h2>
+      <div className="panel__header">
+        <h2 id="history-title">Run history</h2>
+        <ImportRun onReadError={setReadError} />
+      </div>
+      {readError && (
+        <p className="field__error" role="alert">
+          {readError}
+        </p>
+      )}
       {message && (
         <p className="field__error" role="alert">
           {message}
@@ -32,6 +43,58 @@ export function HistoryPanel() {
   );
 }
 
+/**
+ * "Import run (JSON)": a file input inside its label, styled as a button, showing keyboard focus.
+ * The store checks and adds the run (its messages appear in the panel); a file that cannot even be
+ * read is reported through `onReadError`.
+ */
+function ImportRun({ onReadError }: { onReadError: (message: string | null) => void }) {
+  const importRun = usePlayground((s) => s.importRun);
+  const [reading, setReading] = useState(false);
+
+  const read = async (file: File) => {
+    onReadError(null);
+    // A run export is text of at most IMPORT_LIMITS.textLength characters (one byte each, but for
+    // names): a far bigger file is refused before it is read into memory.
+    if (file.size > IMPORT_LIMITS.textLength) {
+      onReadError(
+        `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a run export is at most ${IMPORT_LIMITS.textLength / 1e6} MB. Choose a file saved by the JSON button of the Run history.`,
+      );
+      return;
+    }
+    setReading(true);
+    try {
+      let text: string;
+      try {
+        text = await file.text();
+      } catch (error) {
+        onReadError(`${file.name} could not be read (${(error as Error).message}); check that the file is still there and choose it again.`);
+        return;
+      }
+      await importRun(text, file.name);
+    } finally {
+      setReading(false);
+    }
+  };
+
+  return (
+    <label className={`file-button file-button--small${reading ? ' file-button--disabled' : ''}`}>
+      {reading ? 'Importing…' : 'Import run (JSON)'}
+      <input
+        type="file"
+        accept=".json,application/json"
+        aria-label="Import run (JSON)"
+        disabled={reading}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = ''; // choosing the same file again imports it again
+          if (file) void read(file);
+        }}
+      />
+    </label>
+  );
+}
+
 function HistoryItem({ run }: { run: StoredRun }) {
   const current = usePlayground((s) => s.currentRunId === run.id);
   const overlaid = usePlayground((s) => s.overlayIds.includes(run.id));
@@ -45,7 +108,9 @@ function HistoryItem({ run }: { run: StoredRun }) {
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
   const latest = run.evaluations.at(-1);
-  const last = run.points.at(-1);
+  // Runs imported from files written before exports held curves have no points, only a step count.
+  const steps = Math.max(run.points.at(-1)?.step ?? 0, run.progress?.step ?? 0);
+  const imported = importedFrom(run);
 
   return (
     <li className={`history__item${current ? ' history__item--current' : ''}`} aria-current={current ? 'true' : undefined}>
@@ -75,10 +140,11 @@ function HistoryItem({ run }: { run: StoredRun }) {
         <span className="muted">{new Date(run.createdAt).toLocaleString()}</span>
       </div>
       <p className="history__facts">
-        {run.datasetLabel} · {run.status} after {last?.step ?? 0} steps
+        {run.datasetLabel} · {run.status} after {steps} steps
         {run.seconds > 0 ? ` in ${formatDuration(run.seconds)}` : ''}
         {run.backend ? ` on ${run.backend.backend}` : ''}
         {latest ? ` · ${formatSummary(latest.results[0].summary, latest.metric)} on ${latest.episodes} test episodes` : ''}
+        {imported ? ` · imported from ${imported.fileName}` : ''}
       </p>
       <div className="history__actions">
         <label className="check">
