@@ -4,7 +4,7 @@
 // classifiers. The session (session.ts) hands every OwnImagesRequest to `handle`; replies are
 // plain data (ownImagesProtocol.ts). Requests are checked first and refused with what to do.
 import type { ImageDecoder } from '../core/data/dataset';
-import { fitImage } from '../core/data/resize';
+import { fitImage, invert } from '../core/data/resize';
 import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { estimateAccuracy } from '../core/features/accuracyEstimate';
 import type { Backbone, ImagePredictor } from '../core/features/backbone';
@@ -137,6 +137,7 @@ export class OwnImages {
     return runBackbone(method, {
       name: `run ${runId} (${run.config.method} on ${dataset.name})`,
       inputShape: [dataset.height, dataset.width, dataset.channels],
+      invertInput: dataset.brightStrokes === true,
     });
   }
 
@@ -207,7 +208,8 @@ export class OwnImages {
     const [height, width, channels] = loaded.backbone.inputShape;
     try {
       const decoded = await this.host.decode(bytes, name);
-      return fitImage(decoded, { height, width, channels: channels as 1 | 3 }, true);
+      const fitted = fitImage(decoded, { height, width, channels: channels as 1 | 3 }, true);
+      return loaded.backbone.invertInput ? invert(fitted) : fitted;
     } catch (error) {
       throw new Error(`Image "${name}" could not be read (${(error as Error).message}); remove it or pick another file.`);
     }

@@ -27,6 +27,12 @@ export interface ImageDataset {
   readonly classes: readonly ImageClass[];
   /** Optional free-text description (source, seed, licence). */
   readonly description?: string;
+  /**
+   * True when the images are strokes brighter than their background (the glyphs; Omniglot after
+   * the usual inversion). A picture of dark ink on paper must be inverted to look like them, which
+   * is what a model trained on such a dataset is shown when it classifies the user's own images.
+   */
+  readonly brightStrokes?: boolean;
 }
 
 /** Bytes per image of a dataset. */

@@ -113,6 +113,7 @@ export function generateGlyphs(options: GlyphsOptions = {}): ImageDataset {
   }
   return {
     name: 'glyphs',
+    brightStrokes: true,
     height: o.size,
     width: o.size,
     channels: 1,

@@ -130,6 +130,7 @@ export async function loadOmniglotArchive(
   const base = archiveBaseName(archiveName);
   return {
     name: `omniglot:${base}`,
+    brightStrokes: true,
     height: size,
     width: size,
     channels: 1,

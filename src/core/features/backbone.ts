@@ -33,6 +33,12 @@ export interface Backbone {
   readonly inputShape: [number, number, number];
   readonly inputRange: InputRange;
   /**
+   * Fitted images are inverted (255 - value) before use: the backbone was trained on bright strokes
+   * on a dark background (a run on the glyphs or Omniglot), and the user's pictures are dark ink
+   * on light paper.
+   */
+  readonly invertInput?: boolean;
+  /**
    * Feature rows of fitted HWC byte images (summary.featureSize floats each). Absent when the
    * backbone gives no features (e.g. a MAML run, which only adapts).
    */

@@ -57,6 +57,7 @@ export async function exportClassifier(
       inputRange: backbone.inputRange,
       inputShape: [...backbone.inputShape],
       featureLayer: featureLayerName(graph.features),
+      ...(backbone.invertInput && { invertInput: true }),
     };
     model.setUserDefinedMetadata({ fewShotLab } as unknown as object);
     const path = `${fileStem(name)}.weights.bin`;

@@ -142,6 +142,7 @@ async function layersBackbone(name: string, artifacts: tf.io.ModelArtifacts, wan
       },
       inputShape,
       inputRange: range,
+      invertInput: meta?.invertInput,
       embed: (images, onProgress) =>
         embedInBatches(images, inputShape, range, (x) => truncated.predict(x) as tf.Tensor, features.pooled, onProgress),
       exportGraph: (): ExportableGraph => ({ input: model.inputs[0], features: output, release: () => undefined }),

@@ -26,6 +26,8 @@ export interface FewShotLabMetadata {
   featureLayer: string | null;
   /** What the backbone was, in words (its name). */
   backbone: string;
+  /** Images are inverted (255 - value) before scaling: the backbone learned bright strokes on dark. */
+  invertInput?: boolean;
 }
 
 export interface ModelFilesCheck {
@@ -248,6 +250,7 @@ export function fewShotLabMetadataOf(json: Json): FewShotLabMetadata | null {
   }
   if (m.featureLayer !== null && typeof m.featureLayer !== 'string') throw bad('"featureLayer" must be a layer name or null');
   if (typeof m.backbone !== 'string') throw bad('"backbone" must be a name');
+  if (m.invertInput !== undefined && typeof m.invertInput !== 'boolean') throw bad('"invertInput" must be true or false');
   return {
     version: 1,
     classes: [...(m.classes as string[])],
@@ -256,6 +259,7 @@ export function fewShotLabMetadataOf(json: Json): FewShotLabMetadata | null {
     inputShape: [...(m.inputShape as number[])] as [number, number, number],
     featureLayer: m.featureLayer as string | null,
     backbone: m.backbone,
+    ...(m.invertInput === true && { invertInput: true }),
   };
 }
 

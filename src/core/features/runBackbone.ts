@@ -25,6 +25,8 @@ export interface RunBackboneOptions {
   name: string;
   /** The run dataset's [height, width, channels]. */
   inputShape: [number, number, number];
+  /** The run's dataset is bright strokes on dark (ImageDataset.brightStrokes): invert the user's pictures. */
+  invertInput?: boolean;
 }
 
 /**
@@ -47,7 +49,9 @@ export async function runBackbone(method: FewShotMethod, options: RunBackboneOpt
     : method.embed
       ? `none: this ${method.name} run normalises test images with batch statistics, so an image's features depend on its batch; it classifies with its own adaptation`
       : `none: ${method.name} classifies by adapting to the support images (runAdapt)`;
+  const inverted = options.invertInput ? '; your images are inverted first (dark ink on light paper becomes bright strokes on dark, as the run was trained on)' : '';
   return {
+    invertInput: options.invertInput,
     summary: {
       name: options.name,
       kind: 'run',
@@ -56,7 +60,7 @@ export async function runBackbone(method: FewShotMethod, options: RunBackboneOpt
       layers: [],
       featureLayer: null,
       featureSize,
-      featureNote,
+      featureNote: featureNote + inverted,
       classifiers,
       parameters,
     },

@@ -116,6 +116,8 @@ describe('own images through the worker session: a run as the backbone', () => {
 
     const summary = (await h.send({ type: 'loadBackbone', backboneId: 'run', source: { kind: 'run', runId: 'p' } })) as BackboneSummary;
     expect(summary).toMatchObject({ kind: 'run', inputShape: [28, 28, 1], inputRange: '0,1', featureSize: 64, classifiers: ['prototype', 'head', 'runAdapt'], layers: [], featureLayer: null });
+    // The glyphs are bright strokes on dark: pictures of dark ink on paper are inverted to match.
+    expect(summary.featureNote).toMatch(/your images are inverted first/);
     const proto = (await h.send({ type: 'fitClassifier', classifierId: 'rp', backboneId: 'run', kind: 'prototype', classes })) as ClassifierSummary;
     expect(proto.imagesPerClass).toEqual([3, 3, 3]);
     const adapt = (await h.send({ type: 'fitClassifier', classifierId: 'ra', backboneId: 'run', kind: 'runAdapt', classes })) as ClassifierSummary;
@@ -129,6 +131,8 @@ describe('own images through the worker session: a run as the backbone', () => {
 
     await expect(h.send({ type: 'exportClassifier', classifierId: 'ra', name: 'x' })).rejects.toThrow(/A runAdapt classifier is the run's own adaptation and cannot be saved/);
     const files = (await h.send({ type: 'exportClassifier', classifierId: 'rp', name: 'glyph run' })) as ModelFiles;
+    // The inversion travels with the model, so it classifies the same pictures the same way when imported.
+    expect((files.modelJson as { userDefinedMetadata: { fewShotLab: { invertInput?: boolean } } }).userDefinedMetadata.fewShotLab.invertInput).toBe(true);
     const back = (await h.send({ type: 'loadBackbone', backboneId: 'exported', source: { kind: 'model', name: 'exported run', files } })) as BackboneSummary;
     expect(back).toMatchObject({ kind: 'layers', inputShape: [28, 28, 1], inputRange: '0,1', featureLayer: 'features', featureSize: 64 });
     const again = (await h.send({ type: 'classify', classifierId: 'exported', images: pictures })) as Classification;
