@@ -95,7 +95,7 @@ export class OwnImages {
     const backbone =
       source.kind === 'model'
         ? await loadModelBackbone(source.name, source.files, { layer: source.layer, inputRange: source.inputRange })
-        : await this.runBackboneOf(source.runId);
+        : await this.runBackboneOf(source.runId, source.name);
     // Loaded again under the same id (another layer, another file): the old one goes.
     this.disposeBackbone(backboneId);
     const summary: BackboneSummary = { backboneId, ...backbone.summary };
@@ -118,7 +118,7 @@ export class OwnImages {
   }
 
   /** A copy of a finished image run's method (the run may be started again later; this stays). */
-  private async runBackboneOf(runId: string): Promise<Backbone> {
+  private async runBackboneOf(runId: string, shownName?: string): Promise<Backbone> {
     const run = this.host.findRun(runId);
     if (!run) throw new Error(`No run "${runId}" in this worker; train a run first (a crashed worker loses finished runs).`);
     if (run.status !== 'finished') throw new Error('Stop the run or wait for it to finish before using it as a backbone.');
@@ -135,7 +135,7 @@ export class OwnImages {
       throw error;
     }
     return runBackbone(method, {
-      name: `run ${runId} (${run.config.method} on ${dataset.name})`,
+      name: shownName ?? `run ${runId} (${run.config.method} on ${dataset.name})`,
       inputShape: [dataset.height, dataset.width, dataset.channels],
       invertInput: dataset.brightStrokes === true,
     });

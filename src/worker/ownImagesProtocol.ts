@@ -19,8 +19,8 @@ export interface ModelFiles {
 export type BackboneSource =
   /** A TensorFlow.js layers or graph model; `layer` picks the feature layer (default: the model's suggestion). */
   | { kind: 'model'; name: string; files: ModelFiles; layer?: string; inputRange?: InputRange }
-  /** A run trained in this playground session (its method's current state). */
-  | { kind: 'run'; runId: string };
+  /** A run trained in this playground session (its method's current state); `name` as the page shows it. */
+  | { kind: 'run'; runId: string; name?: string };
 
 /** A layer (layers model) or node (graph model) whose output can serve as features. */
 export interface BackboneLayer {
@@ -99,6 +99,11 @@ export interface AccuracyEstimate {
   kind: ClassifierKind;
   /** Mean accuracy with its 95% CI over trials (images for leave-one-out, episodes otherwise). */
   summary: AccuracySummary;
+  /**
+   * The 95% interval to show: leave-one-out's outcomes are right/wrong per image, so its interval is
+   * Wilson's (it stays honest at 0% and 100%); episodes use the field's mean ± 1.96 std/√n, clipped.
+   */
+  interval: { low: number; high: number; method: 'wilson' | 'normal' };
   classes: string[];
   /** 1 / number of classes. */
   chance: number;

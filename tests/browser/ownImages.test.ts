@@ -87,7 +87,7 @@ describe('your own images in Chromium (production build)', () => {
     const adapt = region(page, '3. Adapt and check');
     await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Ready: nearest prototype/i);
     await page.getByRole('button', { name: 'Estimate accuracy' }).click();
-    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% ± \d+\.\d% \(95% CI\)/);
+    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% \(95% CI \d+\.\d% to \d+\.\d%; \d+ of \d+ right\)/);
     const loo = Number(/Leave-one-out accuracy: (\d+\.\d)%/.exec((await adapt.textContent())!)![1]);
     // Three classes of distinct colours and shapes: far above chance (33%) even on random features.
     expect(loo).toBeGreaterThan(60);
@@ -102,6 +102,17 @@ describe('your own images in Chromium (production build)', () => {
     expect(Object.values(before).reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0);
     await screenshot(page, 'own-5-classified');
 
+    // A pasted image (Ctrl+V on the page) is classified the same way.
+    const redPhoto = [...readFileSync(writeNewPhoto(join(work, 'new'), 'red discs'))];
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'pasted.jpg', { type: 'image/jpeg' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+    }, redPhoto);
+    await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: red discs/);
+    await page.getByLabel('Classify image').setInputFiles(newPhoto);
+    await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: green squares/);
+
     const downloads: Array<{ name: string; path: string }> = [];
     const exportDir = mkdtempSync(join(work, 'export-'));
     page.on('download', (download) => {
@@ -114,13 +125,15 @@ describe('your own images in Chromium (production build)', () => {
     const exportedJson = downloads.find((d) => d.name.endsWith('.json'))!;
     expect(JSON.parse(readFileSync(exportedJson.path, 'utf8')).userDefinedMetadata.fewShotLab.classes).toEqual(['blue stripes', 'green squares', 'red discs']);
 
-    // Importing it back: the browser already keeps "shapes" (the export saved it), so it asks.
+    // Importing it back: the browser already keeps "shapes" (the export saved it), so the import is
+    // kept beside it as "shapes (2)", nothing replaced, and the page offers to replace the earlier one.
     await page.getByLabel('Import model').setInputFiles(downloads.map((d) => d.path));
-    const dialog = page.getByRole('alertdialog');
-    await expect.poll(() => dialog.count(), { timeout: 30_000 }).toBe(1);
-    expect(await dialog.textContent()).toContain('“shapes” is already in this browser');
-    await screenshot(page, 'own-6-import-asks');
-    await dialog.getByRole('button', { name: 'Keep both' }).click();
+    const offer = page.getByRole('status').filter({ hasText: 'Nothing was replaced' });
+    await expect.poll(() => offer.count(), { timeout: 30_000 }).toBe(1);
+    expect(await offer.textContent()).toContain('kept beside it as “shapes (2)”');
+    await screenshot(page, 'own-6-import-kept-both');
+    await offer.getByRole('button', { name: 'Keep both' }).click();
+    expect(await page.getByLabel('Backbone').locator('option', { hasText: /^shapes/ }).count()).toBe(2);
     await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/classifier exported from Few-Shot Lab for blue stripes, green squares, red discs/);
     await page.getByLabel('Classify image').setInputFiles(newPhoto);
     await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: green squares/);
@@ -220,9 +233,18 @@ describe('your own images in Chromium (production build)', () => {
     await page.getByLabel(/The run’s own adaptation/).check();
     await page.getByRole('button', { name: 'Estimate accuracy' }).click();
     const adapt = region(page, '3. Adapt and check');
-    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% ± \d+\.\d% \(95% CI\)/);
+    await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% \(95% CI \d+\.\d% to \d+\.\d%; \d+ of \d+ right\)/);
     expect(await adapt.textContent()).toMatch(/10 images of 3 classes/);
     await screenshot(page, 'own-12-run-backbone');
+
+    // A webcam frame is classified by the run's adaptation: bars for the three classes.
+    await page.getByRole('button', { name: 'Classify a webcam frame…' }).click();
+    await page.getByRole('button', { name: 'Start camera for classifying' }).click();
+    await page.getByRole('button', { name: 'Capture for classifying' }).click();
+    await expect.poll(() => page.getByRole('meter').count(), { timeout: 60_000 }).toBe(3);
+    expect(await region(page, '4. Classify a new image').textContent()).toMatch(/Most likely: (red discs|green squares|blue stripes) \(\d+\.\d%\)/);
+    await screenshot(page, 'own-13-webcam-classified');
+    await page.getByRole('button', { name: 'Stop camera' }).click();
     expect(foreign(requests)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();

@@ -5,7 +5,7 @@
 // prototype or head costs arithmetic only; a run's adaptation per subset costs forward passes).
 import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from '../../worker/ownImagesProtocol';
 import { Rng } from '../rng';
-import { summarise } from '../train/stats';
+import { summarise, wilsonInterval } from '../train/stats';
 import { argMax } from './featureClassifiers';
 
 /** Classifies `query` images (indices) with a classifier built from `support` images (indices). */
@@ -81,6 +81,7 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
       protocol,
       kind: input.kind,
       summary: summarise(hits),
+      interval: { ...wilsonInterval(hits.reduce((a, b) => a + b, 0), n), method: 'wilson' },
       classes: [...classes],
       chance: 1 / way,
       perImage,
@@ -107,13 +108,15 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
     await input.onTrial?.(e + 1, episodes);
   }
   const queries = n - shot * way;
+  const summary = summarise(accuracies);
   return {
     protocol,
     kind: input.kind,
-    summary: summarise(accuracies),
+    summary,
+    interval: { low: Math.max(0, summary.mean - summary.ci95), high: Math.min(1, summary.mean + summary.ci95), method: 'normal' },
     classes: [...classes],
     chance: 1 / way,
-    settings: `${episodes} episode${episodes === 1 ? '' : 's'} of ${way} classes over ${n} images: ${shot} support image${shot === 1 ? '' : 's'} per class drawn at random (seed ${seed}), the other ${queries} as queries; ${input.describe}`,
+    settings: `${episodes} episode${episodes === 1 ? '' : 's'} of ${way} classes over ${n} images: ${shot} support image${shot === 1 ? '' : 's'} per class drawn at random (seed ${seed}), the other ${queries} as queries (episodes reuse the same images, so the interval understates how much a new set of images could differ); ${input.describe}`,
     seconds: now() - started,
   };
 }

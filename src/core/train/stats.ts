@@ -24,6 +24,20 @@ export function summarise(values: ArrayLike<number>): AccuracySummary {
   return { mean, ci95: (1.96 * std) / Math.sqrt(n), std, episodes: n };
 }
 
+/**
+ * Wilson score interval of a proportion (successes of trials), 95% by default. Unlike mean ± 1.96
+ * std/√n it stays inside [0, 1] and does not shrink to nothing when every trial succeeds: 25 of 25
+ * right gives 86.7% to 100%, not 100% ± 0%. Empty: NaN bounds.
+ */
+export function wilsonInterval(successes: number, trials: number, z = 1.96): { low: number; high: number } {
+  if (trials <= 0) return { low: NaN, high: NaN };
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
+  const half = (z / (1 + z2 / trials)) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
 /** Mean of (a - b) over paired episodes, with its 95% interval. Both must be the same episodes. */
 export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>): AccuracySummary {
   if (a.length !== b.length) {

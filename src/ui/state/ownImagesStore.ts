@@ -70,11 +70,19 @@ export interface BackboneState {
   message?: string;
 }
 
-/** A choice the user must make before something in the browser's store is replaced. */
-export interface PendingConflict {
+/**
+ * An import whose name was taken: it is kept beside the earlier one under a numbered name (nothing
+ * is replaced, nothing blocks), and the user may still choose to replace the earlier one with it.
+ */
+export interface ReplaceOffer {
   what: 'dataset' | 'model';
+  /** The name both had. */
   name: string;
-  resolve(choice: 'replace' | 'keepBoth' | 'cancel'): void;
+  /** The name the import was kept under, e.g. "shapes (2)". */
+  keptAs: string;
+  /** The earlier record and the import. */
+  earlierId: string;
+  importedId: string;
 }
 
 export interface Task<T> {
@@ -111,7 +119,7 @@ export interface OwnImagesState {
   classifier: Task<ClassifierSummary>;
   estimate: Task<AccuracyEstimate>;
   classification: Task<Classification> & { imageUrl?: string };
-  conflict: PendingConflict | null;
+  replaceOffer: ReplaceOffer | null;
   notice: string | null;
 
   start(): Promise<void>;
@@ -141,6 +149,8 @@ export interface OwnImagesState {
   classify(bytes: Uint8Array, imageUrl?: string): Promise<void>;
   /** Exports the classifier: saved in the browser (asking before replacing) and returned as files to download. */
   exportModel(name: string): Promise<ModelFiles | null>;
+  /** Answers the replace offer: the import takes the earlier one's place, or both stay. */
+  resolveReplaceOffer(choice: 'replace' | 'keepBoth'): Promise<void>;
   dismissNotice(): void;
 }
 
@@ -214,20 +224,6 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
       }
     };
 
-    const askConflict = (what: 'dataset' | 'model', name: string) =>
-      new Promise<'replace' | 'keepBoth' | 'cancel'>((resolve) => {
-        set({
-          conflict: {
-            what,
-            name,
-            resolve: (choice) => {
-              set({ conflict: null });
-              resolve(choice);
-            },
-          },
-        });
-      });
-
     /** Resolves once the playground has a compute backend (the page may still be choosing one). */
     const backendReady = () =>
       new Promise<void>((resolve, reject) => {
@@ -254,10 +250,7 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
       set((s) => ({ backbone: { ...s.backbone, choice, status: 'loading', message: undefined, progress: undefined } }));
       try {
         await backendReady();
-        const loadedSummary = await deps.client.loadBackbone(backboneId, source);
-        // A run is known to the user by its name in the history, not by its id.
-        const run = choice.kind === 'run' ? get().trainedRuns.find((r) => r.id === choice.runId) : undefined;
-        const summary = run ? { ...loadedSummary, name: `${run.name} (${run.datasetLabel})` } : loadedSummary;
+        const summary = await deps.client.loadBackbone(backboneId, source);
         loaded = backboneId;
         const kind = summary.classifiers.includes(get().classifierKind) ? get().classifierKind : summary.classifiers[0];
         set({
@@ -282,16 +275,11 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
 
     const summaryOf = ({ files: _files, ...summary }: ModelRecord): ModelSummary => summary;
 
-    /** Saves a new model record, asking first when one with the same name exists. Null: cancelled. */
-    const saveNewModel = async (model: ModelRecord): Promise<ModelRecord | null> => {
+    /** Saves a new model record; a taken name gets a number and the user is offered to replace instead. */
+    const saveNewModel = async (model: ModelRecord): Promise<ModelRecord> => {
       const existing = get().models.find((m) => m.name.toLowerCase() === model.name.toLowerCase() && m.id !== model.id);
-      let record = model;
-      if (existing) {
-        const choice = await askConflict('model', model.name);
-        if (choice === 'cancel') return null;
-        if (choice === 'replace') record = { ...model, id: existing.id };
-        else record = { ...model, name: freeName(model.name, get().models.map((m) => m.name)) };
-      }
+      const record = existing ? { ...model, name: freeName(model.name, get().models.map((m) => m.name)) } : model;
+      if (existing) set({ replaceOffer: { what: 'model', name: existing.name, keptAs: record.name, earlierId: existing.id, importedId: record.id } });
       try {
         await deps.models.put(record);
       } catch (error) {
@@ -342,7 +330,7 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
       classifier: { status: 'idle' },
       estimate: { status: 'idle' },
       classification: { status: 'idle' },
-      conflict: null,
+      replaceOffer: null,
       notice: null,
 
       async start() {
@@ -430,14 +418,10 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
           set({ fileProblems: ingested.problems, datasetMessage: `${name} holds no image in a class folder; nothing was imported. Expected <class>/<image> inside.` });
           return;
         }
-        let target = createDataset(name);
+        // A taken name: kept beside the earlier set under a numbered name, with the offer to replace it.
         const existing = get().datasets.find((d) => d.name.toLowerCase() === name.toLowerCase());
-        if (existing) {
-          const choice = await askConflict('dataset', name);
-          if (choice === 'cancel') return;
-          if (choice === 'replace') target = { ...target, id: existing.id, createdAt: existing.createdAt };
-          else target = { ...target, name: freeName(name, get().datasets.map((d) => d.name)) };
-        }
+        const target = createDataset(existing ? freeName(name, get().datasets.map((d) => d.name)) : name);
+        if (existing) set({ replaceOffer: { what: 'dataset', name: existing.name, keptAs: target.name, earlierId: existing.id, importedId: target.id } });
         const merged = mergeClasses(target, ingested.classes);
         set({ fileProblems: [...ingested.problems, ...merged.problems] });
         await saveDataset(merged.dataset);
@@ -457,7 +441,9 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
       async chooseBackbone(choice) {
         download?.abort();
         if (choice.kind === 'run') {
-          await loadIntoWorker({ kind: 'run', runId: choice.runId }, choice);
+          // A run is known to the user by its name in the history, not by its id.
+          const run = get().trainedRuns.find((r) => r.id === choice.runId);
+          await loadIntoWorker({ kind: 'run', runId: choice.runId, name: run && `${run.name} (${run.datasetLabel})` }, choice);
           return;
         }
         if (choice.kind === 'stored') {
@@ -516,7 +502,6 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
           bytes: modelFilesBytes(picked),
           savedAt: now(),
         });
-        if (!record) return;
         await loadIntoWorker(sourceOfRecord(record), { kind: 'stored', id: record.id });
       },
 
@@ -621,11 +606,38 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
             bytes: modelFilesBytes(files),
             savedAt: now(),
           });
-          if (record) set({ notice: `Saved "${record.name}" in this browser (pick it under Backbone to use it again) and downloaded its files.` });
+          set({ notice: `Saved "${record.name}" in this browser (pick it under Backbone to use it again) and downloaded its files.` });
           return files;
         } catch (error) {
           set({ notice: message(error) });
           return null;
+        }
+      },
+
+      async resolveReplaceOffer(choice) {
+        const offer = get().replaceOffer;
+        set({ replaceOffer: null });
+        if (!offer || choice === 'keepBoth') return;
+        try {
+          if (offer.what === 'dataset') {
+            const imported = get().datasets.find((d) => d.id === offer.importedId);
+            if (!imported) return;
+            await get().deleteDataset(offer.earlierId);
+            await saveDataset({ ...imported, name: offer.name });
+          } else {
+            const imported = await deps.models.get(offer.importedId);
+            if (!imported) return;
+            const renamed = { ...imported, name: offer.name };
+            await deps.models.put(renamed);
+            await deps.models.delete(offer.earlierId);
+            set((s) => ({ models: s.models.filter((m) => m.id !== offer.earlierId).map((m) => (m.id === renamed.id ? summaryOf(renamed) : m)) }));
+            const { backbone } = get();
+            if (backbone.summary && backbone.choice?.kind === 'stored' && backbone.choice.id === renamed.id) {
+              set({ backbone: { ...backbone, summary: { ...backbone.summary, name: renamed.name } } });
+            }
+          }
+        } catch (error) {
+          set({ notice: `The earlier ${offer.what === 'dataset' ? 'image set' : 'model'} could not be replaced: ${message(error)}` });
         }
       },
 

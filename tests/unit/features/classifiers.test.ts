@@ -69,6 +69,11 @@ describe('accuracy estimates', () => {
       expect(good.perImage).toHaveLength(24);
       expect(good.chance).toBeCloseTo(1 / 3);
       expect(good.settings).toMatch(/^leave-one-out over 24 images of 3 classes \(each classified from the other 23\)/);
+      // Right/wrong per image: Wilson's interval, which keeps a width even when every image is right.
+      expect(good.interval.method).toBe('wilson');
+      expect(good.interval.low).toBeLessThan(good.summary.mean);
+      expect(good.interval.high).toBeLessThanOrEqual(1);
+      expect(good.interval.high - good.interval.low).toBeGreaterThan(0.05);
     }
     // Pure noise with random labels: no classifier can beat chance, and a leak would.
     const rng = new Rng(5);

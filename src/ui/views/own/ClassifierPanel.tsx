@@ -3,7 +3,7 @@
 // reliable it is on the user's own images: leave-one-out or repeated episodes, always as a mean
 // with its 95% confidence interval, next to chance and the settings that produced it.
 import { useState } from 'react';
-import type { AccuracyProtocol, ClassifierKind } from '../../../worker/ownImagesProtocol';
+import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from '../../../worker/ownImagesProtocol';
 import { formatAccuracy } from '../../../core/train/stats';
 import { useOwnImages } from '../../state/ownImagesContext';
 import { readiness } from '../../state/ownImagesStore';
@@ -108,7 +108,8 @@ export function ClassifierPanel() {
       )}
       {classifier.status === 'done' && classifier.result && (
         <p aria-live="polite">
-          Ready: {classifier.result.description}, for {classifier.result.classes.map((c, i) => `${c} (${classifier.result!.imagesPerClass[i]})`).join(', ')}.
+          Ready: {classifier.result.description}, for{' '}
+          {classifier.result.classes.map((c, i) => (classifier.result!.imagesPerClass[i] === undefined ? c : `${c} (${classifier.result!.imagesPerClass[i]})`)).join(', ')}.
           {stale(classifier.datasetVersion) && <strong> Your classes changed since: classifying adapts again.</strong>}
         </p>
       )}
@@ -144,9 +145,7 @@ export function ClassifierPanel() {
       )}
       {estimate.status === 'done' && estimate.result && (
         <div className="own-estimate" aria-live="polite">
-          <p className="own-estimate__headline">
-            {estimate.result.protocol.kind === 'leaveOneOut' ? 'Leave-one-out accuracy' : 'Episode accuracy'}: {formatAccuracy(estimate.result.summary, 1)} (95% CI)
-          </p>
+          <p className="own-estimate__headline">{estimateHeadline(estimate.result)}</p>
           <p className="muted">
             {estimate.result.settings}; chance is {(100 * estimate.result.chance).toFixed(1)}%. Classifier: {KIND_LABELS[estimate.result.kind].label.toLowerCase()}; backbone:{' '}
             {backbone.summary?.name}
@@ -159,6 +158,19 @@ export function ClassifierPanel() {
       )}
     </section>
   );
+}
+
+/**
+ * "Leave-one-out accuracy: 93.3% (95% CI 70.2% to 98.8%)" — Wilson's interval for right/wrong per
+ * image — or "Episode accuracy: 91.2% ± 1.3% (95% CI)", the field's form for episodes.
+ */
+export function estimateHeadline(estimate: AccuracyEstimate): string {
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  if (estimate.protocol.kind === 'leaveOneOut') {
+    const right = Math.round(estimate.summary.mean * estimate.summary.episodes);
+    return `Leave-one-out accuracy: ${pct(estimate.summary.mean)} (95% CI ${pct(estimate.interval.low)} to ${pct(estimate.interval.high)}; ${right} of ${estimate.summary.episodes} right)`;
+  }
+  return `Episode accuracy: ${formatAccuracy(estimate.summary, 1)} (95% CI)`;
 }
 
 /** The images leave-one-out got wrong, by name: where the classifier is confused. */

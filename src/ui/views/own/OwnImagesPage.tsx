@@ -6,7 +6,7 @@ import { BackbonePanel } from './BackbonePanel';
 import { ClassesPanel } from './ClassesPanel';
 import { ClassifierPanel } from './ClassifierPanel';
 import { ClassifyPanel } from './ClassifyPanel';
-import { ConflictDialog } from './ConflictDialog';
+import { ReplaceOffer } from './ReplaceOffer';
 import { ExportPanel } from './ExportPanel';
 import './own.css';
 
@@ -15,7 +15,7 @@ export function OwnImagesPage() {
   const dismissNotice = useOwnImages((s) => s.dismissNotice);
   return (
     <div className="own">
-      <ConflictDialog />
+      <ReplaceOffer />
       {notice && (
         <p className="notice" role="status">
           {notice}{' '}
