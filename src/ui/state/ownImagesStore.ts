@@ -126,7 +126,8 @@ export interface OwnImagesState {
   newDataset(name: string): Promise<void>;
   selectDataset(id: string): void;
   deleteDataset(id: string): Promise<void>;
-  addClass(name: string): Promise<void>;
+  /** Resolves true when the class was added (a refused name is said in datasetMessage). */
+  addClass(name: string): Promise<boolean>;
   renameClass(classId: string, name: string): Promise<void>;
   deleteClass(classId: string): Promise<void>;
   deleteImage(classId: string, imageId: string): Promise<void>;
@@ -212,16 +213,19 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
     };
 
     /** Runs an edit of the current dataset; an edit the data model refuses is said, nothing changes. */
-    const editDataset = async (edit: (d: OwnDatasetRecord) => OwnDatasetRecord) => {
+    const editDataset = async (edit: (d: OwnDatasetRecord) => OwnDatasetRecord): Promise<boolean> => {
       const dataset = current();
-      if (!dataset) return;
+      if (!dataset) return false;
+      let next: OwnDatasetRecord;
       try {
-        const next = edit(dataset);
-        set({ datasetMessage: undefined });
-        await saveDataset(next);
+        next = edit(dataset);
       } catch (error) {
         set({ datasetMessage: message(error) });
+        return false;
       }
+      set({ datasetMessage: undefined });
+      await saveDataset(next);
+      return true;
     };
 
     /** Resolves once the playground has a compute backend (the page may still be choosing one). */
@@ -376,12 +380,18 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
 
       async addClass(name) {
         if (!current()) await get().newDataset('My images');
-        await editDataset((d) => addClass(d, name));
+        return editDataset((d) => addClass(d, name));
       },
 
-      renameClass: (classId, name) => editDataset((d) => renameClass(d, classId, name)),
-      deleteClass: (classId) => editDataset((d) => deleteClass(d, classId)),
-      deleteImage: (classId, imageId) => editDataset((d) => deleteImage(d, classId, imageId)),
+      async renameClass(classId, name) {
+        await editDataset((d) => renameClass(d, classId, name));
+      },
+      async deleteClass(classId) {
+        await editDataset((d) => deleteClass(d, classId));
+      },
+      async deleteImage(classId, imageId) {
+        await editDataset((d) => deleteImage(d, classId, imageId));
+      },
 
       async addFiles(files, classId) {
         if (!current()) await get().newDataset('My images');
@@ -590,9 +600,11 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
       },
 
       async exportModel(name) {
+        // The export is the classifier of the classes shown: fitted again if they changed since.
+        if (get().classifier.status === 'done' && !get().backbone.summary?.classifier && needsFreshClassifier()) await get().adapt();
         const classifier = get().classifier.result;
         if (get().classifier.status !== 'done' || !classifier) {
-          set({ notice: 'Adapt to your classes first: the exported model is the classifier fitted on them.' });
+          set({ notice: get().classifier.message ?? 'Adapt to your classes first: the exported model is the classifier fitted on them.' });
           return null;
         }
         const trimmed = name.trim() || 'few-shot-classifier';
@@ -632,7 +644,10 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
             await deps.models.delete(offer.earlierId);
             set((s) => ({ models: s.models.filter((m) => m.id !== offer.earlierId).map((m) => (m.id === renamed.id ? summaryOf(renamed) : m)) }));
             const { backbone } = get();
-            if (backbone.summary && backbone.choice?.kind === 'stored' && backbone.choice.id === renamed.id) {
+            if (backbone.choice?.kind === 'stored' && backbone.choice.id === offer.earlierId) {
+              // The earlier model was the backbone in use: the import takes its place there too.
+              await get().chooseBackbone({ kind: 'stored', id: renamed.id });
+            } else if (backbone.summary && backbone.choice?.kind === 'stored' && backbone.choice.id === renamed.id) {
               set({ backbone: { ...backbone, summary: { ...backbone.summary, name: renamed.name } } });
             }
           }

@@ -61,7 +61,7 @@ export function BackbonePanel() {
             if (choice) void chooseBackbone(choice);
           }}
         >
-          <option value="">Choose a backbone…</option>
+          <option value="">Choose one…</option>
           <optgroup label="Pretrained (downloaded when chosen)">
             {PRETRAINED_MODELS.map((m) => {
               const cached = models.some((s) => s.id === m.id);

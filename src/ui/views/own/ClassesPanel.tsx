@@ -137,7 +137,8 @@ export function ClassesPanel() {
         onSubmit={(e) => {
           e.preventDefault();
           if (!className.trim()) return;
-          void addClass(className).then(() => setClassName(''));
+          // A refused name stays in the field (the reason is shown) so it can be corrected.
+          void addClass(className).then((added) => added && setClassName(''));
         }}
       >
         <label className="field--inline">
