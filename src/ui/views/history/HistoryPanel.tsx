@@ -3,7 +3,7 @@
 // deleted, exported (JSON: config, results and curves; CSV: curves) or have its setup applied
 // again; and a run's JSON export (the user's own or a colleague's) can be imported to compare it.
 import { useState } from 'react';
-import { downloadText } from '../../history/download';
+import { downloadFile } from '../../download';
 import { fileNameFor, runCurvesToCsv, runToJson } from '../../history/exportRun';
 import { IMPORT_LIMITS, importedFrom } from '../../history/importRun';
 import { usePlayground } from '../../state/context';
@@ -156,10 +156,10 @@ function HistoryItem({ run }: { run: StoredRun }) {
         <button type="button" onClick={() => setEditing(true)} aria-label={`Rename ${run.name}`}>
           Rename
         </button>
-        <button type="button" onClick={() => downloadText(fileNameFor(run, 'json'), runToJson(run), 'application/json')} aria-label={`Export ${run.name} as JSON`}>
+        <button type="button" onClick={() => downloadFile(fileNameFor(run, 'json'), runToJson(run), 'application/json')} aria-label={`Export ${run.name} as JSON`}>
           JSON
         </button>
-        <button type="button" onClick={() => downloadText(fileNameFor(run, 'csv'), runCurvesToCsv(run), 'text/csv')} aria-label={`Export the curves of ${run.name} as CSV`}>
+        <button type="button" onClick={() => downloadFile(fileNameFor(run, 'csv'), runCurvesToCsv(run), 'text/csv')} aria-label={`Export the curves of ${run.name} as CSV`}>
           CSV
         </button>
         {confirming ? (

@@ -2,10 +2,11 @@
 // three ways to add images to it: a file picker, the webcam, or dropping files on the card.
 import { useState } from 'react';
 import type { OwnClassRecord } from '../../userData/ownDataset';
-import { filesFromDataTransfer, filesFromFileList } from '../../userData/dropFiles';
+import { filesFromFileList } from '../../userData/dropFiles';
 import { useOwnImages } from '../../state/ownImagesContext';
 import { ConfirmButton } from './ConfirmButton';
 import { Thumbnail } from './Thumbnail';
+import { useDropTarget } from './useDropTarget';
 import { WebcamCapture } from './WebcamCapture';
 
 const IMAGE_TYPES = 'image/png,image/jpeg,image/webp';
@@ -17,24 +18,14 @@ export function ClassCard({ cls, disabled }: { cls: OwnClassRecord; disabled: bo
   const deleteImage = useOwnImages((s) => s.deleteImage);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(cls.name);
-  const [dragging, setDragging] = useState(false);
+  const drop = useDropTarget((files) => addFiles(files, cls.id));
   const [camera, setCamera] = useState(false);
 
   return (
     <li
-      className={`class-card${dragging ? ' class-card--drop' : ''}`}
+      className={`class-card${drop.dragging ? ' class-card--drop' : ''}`}
       aria-label={`Class ${cls.name}, ${cls.images.length} images`}
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        e.stopPropagation();
-        setDragging(false);
-        void filesFromDataTransfer(e.dataTransfer).then((files) => addFiles(files, cls.id));
-      }}
+      {...drop.handlers}
     >
       <div className="class-card__head">
         {editing ? (

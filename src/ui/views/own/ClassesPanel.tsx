@@ -2,13 +2,15 @@
 // <class>/<image> layout), adding a folder of class folders ("Add images") or dropping one, adding
 // a class by name, and every class as a card. Files that could not be used are listed one by one.
 import { useState } from 'react';
-import { datasetToZip } from '../../userData/datasetZip';
-import { filesFromDataTransfer, filesFromFileList } from '../../userData/dropFiles';
+import { datasetToZip, datasetZipName } from '../../userData/datasetZip';
+import { filesFromFileList } from '../../userData/dropFiles';
+import type { UserFile } from '../../userData/ingest';
 import { datasetStats } from '../../userData/ownDataset';
 import { useOwnImages } from '../../state/ownImagesContext';
-import { downloadBytes } from './downloadBytes';
+import { downloadFile } from '../../download';
 import { ClassCard } from './ClassCard';
 import { ConfirmButton } from './ConfirmButton';
+import { useDropTarget } from './useDropTarget';
 
 function isZip(name: string): boolean {
   return /\.zip$/i.test(name);
@@ -29,13 +31,12 @@ export function ClassesPanel() {
   const addFiles = useOwnImages((s) => s.addFiles);
   const importZip = useOwnImages((s) => s.importZip);
   const [className, setClassName] = useState('');
-  const [dragging, setDragging] = useState(false);
   const dataset = datasets.find((d) => d.id === datasetId) ?? null;
   const busy = reading !== null;
   const stats = dataset ? datasetStats(dataset) : null;
 
   /** A dropped zip becomes its own image set; dropped folders and images join the current one. */
-  const receive = async (files: Awaited<ReturnType<typeof filesFromDataTransfer>>) => {
+  const receive = async (files: UserFile[]) => {
     const zips = files.filter((f) => isZip(f.path));
     for (const zip of zips) {
       await importZip(zip.path.split('/').pop()!, await zip.read());
@@ -43,6 +44,7 @@ export function ClassesPanel() {
     const rest = files.filter((f) => !isZip(f.path));
     if (rest.length > 0) await addFiles(rest);
   };
+  const drop = useDropTarget(receive);
 
   return (
     <section className="panel own-classes" aria-labelledby="own-classes-title">
@@ -83,7 +85,7 @@ export function ClassesPanel() {
         </label>
         {dataset && (
           <>
-            <button type="button" onClick={() => downloadBytes(`${dataset.name}.zip`, datasetToZip(dataset), 'application/zip')} disabled={busy || dataset.classes.length === 0}>
+            <button type="button" onClick={() => downloadFile(datasetZipName(dataset), datasetToZip(dataset), 'application/zip')} disabled={busy || dataset.classes.length === 0}>
               Export image set (zip)
             </button>
             <ConfirmButton
@@ -98,17 +100,8 @@ export function ClassesPanel() {
       </div>
 
       <div
-        className={`dropzone${dragging ? ' dropzone--active' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setDragging(false);
-          void filesFromDataTransfer(e.dataTransfer).then(receive);
-        }}
+        className={`dropzone${drop.dragging ? ' dropzone--active' : ''}`}
+        {...drop.handlers}
       >
         <p>
           Drop folders here, one per class (<code>cats/</code>, <code>dogs/</code>, … each holding its images), or a zip laid out the same way. PNG, JPEG and WebP;

@@ -3,7 +3,7 @@
 // or loaded by any TensorFlow.js program. The input scaling and class names travel in model.json.
 import { useState } from 'react';
 import { useOwnImages } from '../../state/ownImagesContext';
-import { downloadBytes } from './downloadBytes';
+import { downloadFile } from '../../download';
 
 export function ExportPanel() {
   const exportModel = useOwnImages((s) => s.exportModel);
@@ -19,8 +19,8 @@ export function ExportPanel() {
     try {
       const files = await exportModel(name.trim() || `${datasetName ?? 'few-shot'} classifier`);
       if (!files) return;
-      downloadBytes(`${fileBase}.json`, JSON.stringify(files.modelJson), 'application/json');
-      for (const weight of files.weights) downloadBytes(weight.path.split('/').pop()!, weight.bytes, 'application/octet-stream');
+      downloadFile(`${fileBase}.json`, JSON.stringify(files.modelJson), 'application/json');
+      for (const weight of files.weights) downloadFile(weight.path.split('/').pop()!, weight.bytes, 'application/octet-stream');
     } finally {
       setBusy(false);
     }
