@@ -3,7 +3,7 @@
 // random episodes (K support images per class, the rest as queries). Works over any way of
 // building a classifier from a subset of the images (features cached by the caller, so a
 // prototype or head costs arithmetic only; a run's adaptation per subset costs forward passes).
-import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from '../../worker/ownImagesProtocol';
+import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from './types';
 import { Rng } from '../rng';
 import { summarise, wilsonInterval } from '../train/stats';
 import { argMax } from './featureClassifiers';

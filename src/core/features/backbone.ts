@@ -3,7 +3,7 @@
 // show about it, features of already-fitted images, a run's own adaptation, and how to rebuild it
 // as tf.layers for export. The worker (ownImages.ts) never branches on the kind beyond this.
 import type * as tf from '@tensorflow/tfjs';
-import type { BackboneSummary, InputRange } from '../../worker/ownImagesProtocol';
+import type { BackboneSummary, InputRange } from './types';
 import type { LinearClassifier } from './featureClassifiers';
 import type { FewShotLabMetadata } from './modelFiles';
 

@@ -4,7 +4,7 @@
 // head are both exactly linear, featureClassifiers.ts). Few-Shot Lab's metadata in
 // userDefinedMetadata.fewShotLab lets the playground recognise the file and classify at once.
 import * as tf from '@tensorflow/tfjs';
-import type { ModelFiles } from '../../worker/ownImagesProtocol';
+import type { ModelFiles } from './types';
 import type { Backbone } from './backbone';
 import type { LinearClassifier } from './featureClassifiers';
 import type { FewShotLabMetadata } from './modelFiles';

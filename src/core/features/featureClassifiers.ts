@@ -2,7 +2,7 @@
 // nearest prototype (class mean) and a linear softmax head. Both end up as ONE linear map
 // logits = f . kernel + bias in feature space, so classifying, leave-one-out and export (a Dense
 // layer, exportClassifier.ts) all use the same numbers. Deterministic: no random draws at all.
-import type { HeadSettings } from '../../worker/ownImagesProtocol';
+import { DEFAULT_HEAD, type HeadSettings } from './types';
 import { fitHeadValues } from '../methods/headFitting';
 
 /** A linear classifier on features: logits = f . kernel + bias, probabilities = softmax(logits). */
@@ -21,7 +21,7 @@ export interface LinearClassifier {
  * loss is convex, so a zero start is as good as a random one and needs no seed; 100 steps reach a
  * support set's near-zero loss while the small decay keeps the weights (and probabilities) finite.
  */
-export const DEFAULT_HEAD: HeadSettings = { steps: 100, learningRate: 0.01, weightDecay: 1e-3 };
+export { DEFAULT_HEAD };
 
 /** Throws a message naming the bad setting when head settings are out of range. */
 export function checkHeadSettings(head: HeadSettings): void {

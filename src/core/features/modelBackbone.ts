@@ -4,7 +4,7 @@
 // global-average-pooled to one vector per image. A model exported by Few-Shot Lab brings its
 // classifier back (the Dense layer on top) so it classifies at once.
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneLayer, ClassifierKind, InputRange, ModelFiles } from '../../worker/ownImagesProtocol';
+import type { BackboneLayer, ClassifierKind, InputRange, ModelFiles } from './types';
 import { EMBED_BATCH, pixelScaling, type Backbone, type ExportableGraph, type ProgressCallback } from './backbone';
 import type { LinearClassifier } from './featureClassifiers';
 import { checkModelFiles, ModelFilesError, weightGroupBytes, type FewShotLabMetadata } from './modelFiles';

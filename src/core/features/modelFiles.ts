@@ -3,7 +3,7 @@
 // bytes add up, plus the layer (or node) list, a suggested feature layer and Few-Shot Lab's own
 // metadata of an exported classifier. No tfjs and no DOM: the page runs the same check the moment
 // the user picks files, so a wrong pick is explained before any bytes go to the worker.
-import type { BackboneLayer, ClassifierKind, InputRange, ModelFiles } from '../../worker/ownImagesProtocol';
+import type { BackboneLayer, ClassifierKind, InputRange, ModelFiles } from './types';
 
 /** A person can cause it (picked the wrong files); the message says what is wrong and what to do. */
 export class ModelFilesError extends Error {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../episodes/episode';
 import type { FewShotMethod } from '../methods/method';
 import { BN_EPSILON } from '../nn/conv4';
-import type { ClassifierKind } from '../../worker/ownImagesProtocol';
+import type { ClassifierKind } from './types';
 import { EMBED_BATCH, type Backbone, type ExportableGraph, type ProgressCallback } from './backbone';
 
 /** Fitted HWC byte images (and labels) -> the float [0, 1] images methods take. */

@@ -5,6 +5,7 @@
 // the download are injected, so the actions are tested without a browser and run for real on the page.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComputeClient } from '../../worker/client';
+import { DEFAULT_HEAD } from '../../worker/ownImagesProtocol';
 import type {
   AccuracyEstimate,
   AccuracyProtocol,
@@ -157,7 +158,6 @@ export interface OwnImagesState {
 
 export type OwnImagesStore = StoreApi<OwnImagesState>;
 
-export const DEFAULT_HEAD: HeadSettings = { steps: 100, learningRate: 0.01, weightDecay: 0.0005 };
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
