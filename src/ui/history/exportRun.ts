@@ -10,6 +10,8 @@ import type { MethodLabels } from '../../core/methods/method';
 
 export const RUN_EXPORT_FORMAT = 'few-shot-lab-run';
 export const RUN_EXPORT_VERSION = 1;
+/** Longest run export read back (characters; a run of 1,000,000 steps exports to about 110 MB). */
+export const RUN_EXPORT_MAX_TEXT = 200_000_000;
 
 export interface ExportedSummary {
   mean: number;

@@ -17,12 +17,12 @@ import type { MethodLabels } from '../../core/methods/method';
 import type { RunStatus, StoredRun } from '../state/runTypes';
 import { methodsFor, type DatasetChoice, type Setup } from '../state/setup';
 import { setupProblems } from '../state/setupProblems';
-import { RUN_EXPORT_FORMAT, RUN_EXPORT_VERSION, runToExport } from './exportRun';
+import { RUN_EXPORT_FORMAT, RUN_EXPORT_MAX_TEXT, RUN_EXPORT_VERSION, runToExport } from './exportRun';
 
 /** Bounds of what a run export can hold; beyond them a file is damaged or not a run export. */
 export const IMPORT_LIMITS = {
   /** Characters of the whole file (a run of 1,000,000 steps exports to about 110 MB). */
-  textLength: 200_000_000,
+  textLength: RUN_EXPORT_MAX_TEXT,
   /** Ids, names, labels of results, the dataset's description. */
   name: 200,
   /** Other text: the backend's description, the run's message, a method's labels. */

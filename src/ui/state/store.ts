@@ -7,7 +7,6 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComputeClient } from '../../worker/client';
 import type { DatasetSource, DatasetSummary, EpisodeInspection, SineFit, WorkerEvent } from '../../worker/protocol';
 import type { ChosenBackend } from '../../worker/session';
-import { IMPORT_LIMITS, parseRunExport, RunImportError, sameRunContent } from '../history/importRun';
 import { describeSetup, EVALUATION_SEED, runConfigOf } from './runConfig';
 import type { StoredRun } from './runTypes';
 import { DEFAULT_SETUP, methodInfo, methodsFor, type DatasetChoice, type Setup } from './setup';
@@ -487,6 +486,8 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       },
 
       async importRun(text, fileName) {
+        // The checks are long and rarely needed: loaded when a file is imported, not with the page.
+        const { IMPORT_LIMITS, parseRunExport, RunImportError, sameRunContent } = await import('../history/importRun');
         let parsed;
         try {
           parsed = parseRunExport(text, { fileName, now: now() });

@@ -4,8 +4,7 @@
 // again; and a run's JSON export (the user's own or a colleague's) can be imported to compare it.
 import { useState } from 'react';
 import { downloadFile } from '../../download';
-import { fileNameFor, runCurvesToCsv, runToJson } from '../../history/exportRun';
-import { IMPORT_LIMITS, importedFrom } from '../../history/importRun';
+import { fileNameFor, RUN_EXPORT_MAX_TEXT, runCurvesToCsv, runToJson } from '../../history/exportRun';
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
 import { formatDuration, formatSummary } from '../run/format';
@@ -54,11 +53,11 @@ function ImportRun({ onReadError }: { onReadError: (message: string | null) => v
 
   const read = async (file: File) => {
     onReadError(null);
-    // A run export is text of at most IMPORT_LIMITS.textLength characters (one byte each, but for
+    // A run export is text of at most RUN_EXPORT_MAX_TEXT characters (one byte each, but for
     // names): a far bigger file is refused before it is read into memory.
-    if (file.size > IMPORT_LIMITS.textLength) {
+    if (file.size > RUN_EXPORT_MAX_TEXT) {
       onReadError(
-        `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a run export is at most ${IMPORT_LIMITS.textLength / 1e6} MB. Choose a file saved by the JSON button of the Run history.`,
+        `${file.name} is ${(file.size / 1e6).toFixed(0)} MB; a run export is at most ${RUN_EXPORT_MAX_TEXT / 1e6} MB. Choose a file saved by the JSON button of the Run history.`,
       );
       return;
     }
@@ -110,7 +109,7 @@ function HistoryItem({ run }: { run: StoredRun }) {
   const latest = run.evaluations.at(-1);
   // Runs imported from files written before exports held curves have no points, only a step count.
   const steps = Math.max(run.points.at(-1)?.step ?? 0, run.progress?.step ?? 0);
-  const imported = importedFrom(run);
+  const imported = run.imported;
 
   return (
     <li className={`history__item${current ? ' history__item--current' : ''}`} aria-current={current ? 'true' : undefined}>
