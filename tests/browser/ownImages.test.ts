@@ -75,6 +75,14 @@ describe('your own images in Chromium (production build)', () => {
     const problems = page.getByRole('alert').filter({ hasText: 'skipped' });
     expect(await problems.textContent()).toMatch(/notes\.txt: not a PNG, JPEG or WebP image/);
     expect(await problems.textContent()).toMatch(/broken\.png: .*(could not|cannot) .*decode/);
+    // The 1600x1200 photo was scaled down as it was read: kept at most 512 pixels on its longest side.
+    const stored = await page.evaluate(() => {
+      const own = (window as unknown as { fewShotLab: { ownImages: { getState(): { datasets: Array<{ classes: Array<{ name: string; images: Array<{ name: string; width: number; height: number; bytes: Uint8Array }> }> }> } } } }).fewShotLab.ownImages;
+      const image = own.getState().datasets[0].classes.find((c) => c.name === 'blue stripes')!.images.find((i) => i.name === 'photo-5.jpg')!;
+      return { width: image.width, height: image.height, bytes: image.bytes.length };
+    });
+    expect(stored).toMatchObject({ width: 512, height: 384 });
+    expect(stored.bytes).toBeLessThan(readFileSync(join(folder.root, folder.big)).length);
     await screenshot(page, 'own-2-folder-added');
 
     await page.getByLabel('Import model').setInputFiles([model.json, ...model.weights]);
