@@ -380,7 +380,11 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
 
       async addClass(name) {
         if (!current()) await get().newDataset('My images');
-        return editDataset((d) => addClass(d, name));
+        // No name given: "Class 1", "Class 2", ... (the first free one), to be renamed at leisure.
+        const taken = current()!.classes.map((c) => c.name.toLowerCase());
+        let n = current()!.classes.length + 1;
+        while (taken.includes(`class ${n}`)) n++;
+        return editDataset((d) => addClass(d, name.trim() || `Class ${n}`));
       },
 
       async renameClass(classId, name) {

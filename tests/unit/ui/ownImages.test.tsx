@@ -309,6 +309,14 @@ describe('the "Your images" page', () => {
     expect(screen.getAllByRole('listitem', { name: /^Class / })).toHaveLength(2);
     await waitFor(async () => expect((await savedDatasets(page.datasets))[0].classes.map((c) => c.name)).toEqual(['cats', 'dogs']));
 
+    // Add class with no name gives "Class 3" (the next free number), to be renamed later.
+    await user.clear(screen.getByLabelText('New class name'));
+    await user.click(screen.getByRole('button', { name: 'Add class' }));
+    await waitFor(() => expect(classCard('Class 3')).toBeInTheDocument());
+    await user.click(within(classCard('Class 3')).getByRole('button', { name: 'Delete class Class 3' }));
+    await user.click(within(classCard('Class 3')).getByRole('button', { name: 'Delete for good' }));
+    await waitFor(() => expect(screen.getAllByRole('listitem', { name: /^Class / })).toHaveLength(2));
+
     // Files through the class's own picker; a text file among them is skipped and said, the rest loads.
     await page.addFiles('cats', [imageFile('cat1.png', 1), new File(['shopping list'], 'notes.txt', { type: 'text/plain' }), imageFile('cat2.png', 2)]);
     const cats = classCard('cats');

@@ -129,16 +129,15 @@ export function ClassesPanel() {
         className="own-classes__add"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!className.trim()) return;
-          // A refused name stays in the field (the reason is shown) so it can be corrected.
+          // An empty name makes "Class N"; a refused name stays in the field (the reason is shown) so it can be corrected.
           void addClass(className).then((added) => added && setClassName(''));
         }}
       >
         <label className="field--inline">
           New class name{' '}
-          <input value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs" disabled={busy} />
+          <input value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs (empty: Class 1, 2, …)" disabled={busy} />
         </label>
-        <button type="submit" disabled={busy || !className.trim()}>
+        <button type="submit" disabled={busy}>
           Add class
         </button>
       </form>
