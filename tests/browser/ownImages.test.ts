@@ -156,6 +156,16 @@ describe('your own images in Chromium (production build)', () => {
     expect(await page.getByRole('img', { name: /^(red discs|green squares|blue stripes): / }).count()).toBe(15);
     await screenshot(page, 'own-8-reloaded');
 
+    // The image set as a zip (<class>/<image>), and back: kept beside the original as "My images (2)".
+    const zipDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export image set (zip)' }).click();
+    const zipPath = join(exportDir, (await zipDownload).suggestedFilename());
+    await (await zipDownload).saveAs(zipPath);
+    await page.getByLabel('Import image set (zip)').setInputFiles(zipPath);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'kept beside it as “My images (2)”' }).count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.getByLabel('Image set', { exact: true }).locator('option').allTextContents()).toEqual(['My images (2)', 'My images']);
+    for (const name of ['red discs', 'green squares', 'blue stripes']) expect(await classCard(page, name).getByRole('img').count()).toBe(5);
+
     expect(foreign(requests)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();

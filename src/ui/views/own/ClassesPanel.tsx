@@ -55,17 +55,15 @@ export function ClassesPanel() {
         </p>
       )}
       <div className="own-classes__sets">
-        <label className="field--inline">
-          Image set{' '}
-          <select value={datasetId ?? ''} onChange={(e) => selectDataset(e.target.value)} disabled={busy || datasets.length === 0}>
-            {datasets.length === 0 && <option value="">(none yet)</option>}
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="own-image-set">Image set</label>
+        <select id="own-image-set" value={datasetId ?? ''} onChange={(e) => selectDataset(e.target.value)} disabled={busy || datasets.length === 0}>
+          {datasets.length === 0 && <option value="">(none yet)</option>}
+          {datasets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
         <button type="button" onClick={() => void newDataset('My images')} disabled={busy}>
           New image set
         </button>
@@ -135,7 +133,7 @@ export function ClassesPanel() {
       >
         <label className="field--inline">
           New class name{' '}
-          <input value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs (empty: Class 1, 2, …)" disabled={busy} />
+          <input value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs" disabled={busy} />
         </label>
         <button type="submit" disabled={busy}>
           Add class
