@@ -4,6 +4,7 @@
 // layer and input scaling, a classifier exported earlier, or a run trained in the playground.
 import { formatBytes } from '../../datasets/omniglotArchive';
 import { useOwnImages } from '../../state/ownImagesContext';
+import { InlineField } from './InlineField';
 import type { BackboneChoice } from '../../state/ownImagesStore';
 import { PRETRAINED_MODELS } from '../../models/pretrainedModels';
 import type { InputRange } from '../../../worker/ownImagesProtocol';
@@ -135,28 +136,30 @@ export function BackbonePanel() {
             </p>
           )}
           {summary.layers.length > 0 && (
-            <label className="field--inline">
-              Feature layer{' '}
-              <select value={summary.featureLayer ?? ''} onChange={(e) => void setFeatureLayer(e.target.value)}>
-                {summary.layers.map((l) => (
-                  <option key={l.name} value={l.name}>
-                    {l.name} ({l.className}{l.outputShape ? `, ${l.outputShape.join('×')}` : ''})
-                  </option>
-                ))}
-              </select>
-            </label>
+            <InlineField label="Feature layer">
+              {(id) => (
+                <select id={id} value={summary.featureLayer ?? ''} onChange={(e) => void setFeatureLayer(e.target.value)}>
+                  {summary.layers.map((l) => (
+                    <option key={l.name} value={l.name}>
+                      {l.name} ({l.className}{l.outputShape ? `, ${l.outputShape.join('×')}` : ''})
+                    </option>
+                  ))}
+                </select>
+              )}
+            </InlineField>
           )}
           {summary.kind !== 'run' && (
-            <label className="field--inline">
-              {' '}Input pixels scaled to{' '}
-              <select value={summary.inputRange} onChange={(e) => void setInputRange(e.target.value as InputRange)}>
-                {RANGES.map((r) => (
-                  <option key={r.value} value={r.value}>
-                    {r.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <InlineField label="Input pixels scaled to">
+              {(id) => (
+                <select id={id} value={summary.inputRange} onChange={(e) => void setInputRange(e.target.value as InputRange)}>
+                  {RANGES.map((r) => (
+                    <option key={r.value} value={r.value}>
+                      {r.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </InlineField>
           )}
         </div>
       )}

@@ -7,6 +7,7 @@ import { filesFromFileList } from '../../userData/dropFiles';
 import type { UserFile } from '../../userData/ingest';
 import { datasetStats } from '../../userData/ownDataset';
 import { useOwnImages } from '../../state/ownImagesContext';
+import { InlineField } from './InlineField';
 import { downloadFile } from '../../download';
 import { ClassCard } from './ClassCard';
 import { ConfirmButton } from './ConfirmButton';
@@ -131,10 +132,11 @@ export function ClassesPanel() {
           void addClass(className).then((added) => added && setClassName(''));
         }}
       >
-        <label className="field--inline">
-          New class name{' '}
-          <input value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs" disabled={busy} />
-        </label>
+        <InlineField label="New class name">
+          {(id) => (
+            <input id={id} value={className} onChange={(e) => setClassName(e.target.value)} placeholder="e.g. mugs" disabled={busy} />
+          )}
+        </InlineField>
         <button type="submit" disabled={busy}>
           Add class
         </button>

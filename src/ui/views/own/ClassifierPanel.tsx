@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from '../../../worker/ownImagesProtocol';
 import { formatAccuracy } from '../../../core/train/stats';
 import { useOwnImages } from '../../state/ownImagesContext';
+import { InlineField } from './InlineField';
 import { readiness } from '../../state/ownImagesStore';
 
 const KIND_LABELS: Record<ClassifierKind, { label: string; hint: string }> = {
@@ -75,18 +76,21 @@ export function ClassifierPanel() {
       </fieldset>
       {classifierKind === 'head' && (
         <div className="own-classifier__head">
-          <label className="field--inline">
-            Steps{' '}
-            <input type="number" min={1} max={2000} value={head.steps} onChange={(e) => setHead({ steps: Number(e.target.value) })} />
-          </label>{' '}
-          <label className="field--inline">
-            Learning rate{' '}
-            <input type="number" min={0} step="any" value={head.learningRate} onChange={(e) => setHead({ learningRate: Number(e.target.value) })} />
-          </label>{' '}
-          <label className="field--inline">
-            Weight decay{' '}
-            <input type="number" min={0} step="any" value={head.weightDecay} onChange={(e) => setHead({ weightDecay: Number(e.target.value) })} />
-          </label>
+          <InlineField label="Steps">
+            {(id) => (
+              <input id={id} type="number" min={1} max={2000} value={head.steps} onChange={(e) => setHead({ steps: Number(e.target.value) })} />
+            )}
+          </InlineField>{' '}
+          <InlineField label="Learning rate">
+            {(id) => (
+              <input id={id} type="number" min={0} step="any" value={head.learningRate} onChange={(e) => setHead({ learningRate: Number(e.target.value) })} />
+            )}
+          </InlineField>{' '}
+          <InlineField label="Weight decay">
+            {(id) => (
+              <input id={id} type="number" min={0} step="any" value={head.weightDecay} onChange={(e) => setHead({ weightDecay: Number(e.target.value) })} />
+            )}
+          </InlineField>
         </div>
       )}
 
@@ -116,18 +120,20 @@ export function ClassifierPanel() {
 
       <h3>How reliable is it on your images?</h3>
       <div className="own-classifier__estimate">
-        <label className="field--inline">
-          Estimate by{' '}
-          <select value={protocolKind} onChange={(e) => setProtocolKind(e.target.value as 'leaveOneOut' | 'episodes')} disabled={fitting}>
-            <option value="leaveOneOut">leave-one-out (each image classified from all the others)</option>
-            <option value="episodes">repeated episodes (K shots per class, the rest as queries; 200 episodes)</option>
-          </select>
-        </label>
+        <InlineField label="Estimate by">
+          {(id) => (
+            <select id={id} value={protocolKind} onChange={(e) => setProtocolKind(e.target.value as 'leaveOneOut' | 'episodes')} disabled={fitting}>
+              <option value="leaveOneOut">leave-one-out (each image classified from all the others)</option>
+              <option value="episodes">repeated episodes (K shots per class, the rest as queries; 200 episodes)</option>
+            </select>
+          )}
+        </InlineField>
         {protocolKind === 'episodes' && (
-          <label className="field--inline">
-            {' '}Shots (K){' '}
-            <input type="number" min={1} max={50} value={shot} onChange={(e) => setShot(Math.max(1, Math.round(Number(e.target.value)) || 1))} disabled={fitting} />
-          </label>
+          <InlineField label="Shots (K)">
+            {(id) => (
+              <input id={id} type="number" min={1} max={50} value={shot} onChange={(e) => setShot(Math.max(1, Math.round(Number(e.target.value)) || 1))} disabled={fitting} />
+            )}
+          </InlineField>
         )}{' '}
         <button type="button" onClick={() => void estimateAccuracy(protocol())} disabled={fitting || blocked !== null || classifierKind === undefined}>
           Estimate accuracy

@@ -3,6 +3,7 @@
 // or loaded by any TensorFlow.js program. The input scaling and class names travel in model.json.
 import { useState } from 'react';
 import { useOwnImages } from '../../state/ownImagesContext';
+import { InlineField } from './InlineField';
 import { downloadFile } from '../../download';
 
 export function ExportPanel() {
@@ -30,10 +31,11 @@ export function ExportPanel() {
     <section className="panel own-export" aria-labelledby="own-export-title">
       <h2 id="own-export-title">5. Export</h2>
       <div className="button-row">
-        <label className="field--inline">
-          Model name{' '}
-          <input value={name} placeholder={`${datasetName ?? 'few-shot'} classifier`} onChange={(e) => setName(e.target.value)} />
-        </label>
+        <InlineField label="Model name">
+          {(id) => (
+            <input id={id} value={name} placeholder={`${datasetName ?? 'few-shot'} classifier`} onChange={(e) => setName(e.target.value)} />
+          )}
+        </InlineField>
         <button type="button" onClick={() => void run()} disabled={!ready || busy}>
           Export model
         </button>
