@@ -87,7 +87,7 @@ export async function loadModelBackbone(name: string, files: ModelFiles, options
   try {
     return check.format === 'layers'
       ? await layersBackbone(name, artifacts, wanted, range, meta)
-      : await graphBackbone(name, artifacts, wanted, range, check.layers, check.weightBytes);
+      : await graphBackbone(name, artifacts, wanted, range, check.layers);
   } catch (error) {
     if (error instanceof ModelFilesError) throw error;
     throw new ModelFilesError(
@@ -173,43 +173,71 @@ function readyClassifier(model: tf.LayersModel, meta: FewShotLabMetadata, size: 
   };
 }
 
+/**
+ * The input shape a graph model's signature gives its input node (protobuf JSON: {dim: [{size: "-1"}, ...]}),
+ * for models whose Placeholder carries no shape attribute.
+ */
+function signatureInputShape(artifacts: tf.io.ModelArtifacts, inputNode: string): number[] | undefined {
+  const inputs = (artifacts.signature as { inputs?: Record<string, { name?: string; tensorShape?: { dim?: Array<{ size?: string | number }>; unknownRank?: boolean } }> } | undefined)?.inputs;
+  const entries = Object.values(inputs ?? {});
+  const entry = entries.find((e) => e.name?.replace(/:\d+$/, '') === inputNode) ?? (entries.length === 1 ? entries[0] : undefined);
+  const dims = entry?.tensorShape?.unknownRank ? undefined : entry?.tensorShape?.dim;
+  return dims?.map((d) => Number(d.size ?? -1));
+}
+
+/** Numbers the weights hold (quantized ones count as many as they dequantize to). */
+function parameterCount(artifacts: tf.io.ModelArtifacts): number {
+  return (artifacts.weightSpecs ?? []).filter((w) => w.dtype === 'float32').reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
 async function graphBackbone(
   name: string,
   artifacts: tf.io.ModelArtifacts,
   wanted: string | null,
   range: InputRange,
   nodes: BackboneLayer[],
-  weightBytes: number,
 ): Promise<Backbone> {
   const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
   try {
     if (model.inputs.length !== 1) throw new ModelFilesError(`The model has ${model.inputs.length} inputs; Few-Shot Lab needs a model with one image input.`);
-    const inputShape = inputShapeOf(model.inputs[0].shape?.map((d) => (d < 0 ? null : d)));
+    const input = model.inputs[0];
+    const inputShape = inputShapeOf((input.shape ?? signatureInputShape(artifacts, input.name))?.map((d) => (d < 0 ? null : d)));
     const nodeName = wanted ?? model.outputs[0].name.replace(/:\d+$/, '');
     if (!nodes.some((n) => n.name === nodeName) && !model.outputs.some((o) => o.name.replace(/:\d+$/, '') === nodeName)) throw unknownLayer('node', nodeName, nodes);
     const forward = (x: tf.Tensor4D) => model.execute(x, nodeName) as tf.Tensor;
-    // The node's output size is known only by running it: one blank image.
-    const probe = tf.tidy(() => forward(tf.zeros([1, ...inputShape]) as tf.Tensor4D));
-    const shape = probe.shape.slice(1);
+    // A converted model may take a fixed number of images at once (often [1, 224, 224, 3]).
+    const fixedBatch = input.shape && input.shape.length === 4 && input.shape[0] > 0 ? input.shape[0] : undefined;
+    // The node's output size is known only by running it: blank images (two unless the batch is
+    // fixed), so that an output that is not one row per image (a Shape, a computation on the
+    // weights alone) shows.
+    const batch = fixedBatch ?? 2;
+    const probe = tf.tidy(() => forward(tf.zeros([batch, ...inputShape]) as tf.Tensor4D));
+    const { shape: probed, dtype } = probe;
     probe.dispose();
+    if (probed[0] !== batch || dtype !== 'float32') {
+      throw new ModelFilesError(
+        `The node "${nodeName}" gives ${dtype} outputs of shape [${probed.join(', ')}] for ${batch} image${batch === 1 ? '' : 's'}, not one row of numbers per image; pick a node that computes on the image (a convolution, activation or pooling).`,
+      );
+    }
+    const shape = probed.slice(1);
     const features = featureShape(nodeName, shape);
-    const parameters = Math.round(weightBytes / 4);
     return {
       summary: {
         name,
         kind: 'graph',
         inputShape,
         inputRange: range,
-        layers: nodes,
+        // Only the chosen node's output shape is known (from the probe).
+        layers: nodes.map((n) => (n.name === nodeName ? { ...n, outputShape: shape } : n)),
         featureLayer: nodeName,
         featureSize: features.size,
         featureNote: features.note,
         classifiers: ['prototype', 'head'],
-        parameters,
+        parameters: parameterCount(artifacts),
       },
       inputShape,
       inputRange: range,
-      embed: (images, onProgress) => embedInBatches(images, inputShape, range, forward, features.pooled, onProgress),
+      embed: (images, onProgress) => embedInBatches(images, inputShape, range, forward, features.pooled, onProgress, fixedBatch),
       exportGraph: () => {
         throw new Error(
           'Classifiers on a graph model (a converted SavedModel) cannot be exported: its ops cannot be rebuilt as layers. Export works on TensorFlow.js layers models (e.g. Keras MobileNet) and on ProtoNet or fine-tuning runs.',
@@ -235,7 +263,11 @@ export function scaledPixels(images: Uint8Array[], shape: [number, number, numbe
   return out;
 }
 
-/** Runs `forward` on batches of images inside tf.tidy; 4-D outputs are averaged over height and width. */
+/**
+ * Runs `forward` on batches of images inside tf.tidy; 4-D outputs are averaged over height and
+ * width. A model with a fixed batch size gets batches of exactly that size (the last one padded
+ * with blank images, whose rows are dropped).
+ */
 async function embedInBatches(
   images: Uint8Array[],
   shape: [number, number, number],
@@ -243,12 +275,16 @@ async function embedInBatches(
   forward: (x: tf.Tensor4D) => tf.Tensor,
   pooled: boolean,
   onProgress?: ProgressCallback,
+  fixedBatch?: number,
 ): Promise<Float32Array[]> {
   const rows: Float32Array[] = [];
-  for (let start = 0; start < images.length; start += EMBED_BATCH) {
-    const batch = images.slice(start, start + EMBED_BATCH);
+  const step = fixedBatch ?? EMBED_BATCH;
+  for (let start = 0; start < images.length; start += step) {
+    const batch = images.slice(start, start + step);
+    const pixels = shape[0] * shape[1] * shape[2];
+    const fed = fixedBatch ? [...batch, ...Array.from({ length: fixedBatch - batch.length }, () => new Uint8Array(pixels))] : batch;
     const out = tf.tidy(() => {
-      const x = tf.tensor4d(scaledPixels(batch, shape, range), [batch.length, ...shape]);
+      const x = tf.tensor4d(scaledPixels(fed, shape, range), [fed.length, ...shape]);
       const y = forward(x);
       return (pooled ? tf.mean(y, [1, 2]) : y) as tf.Tensor2D;
     });
@@ -256,7 +292,7 @@ async function embedInBatches(
     const size = out.shape[1];
     out.dispose();
     for (let i = 0; i < batch.length; i++) rows.push(values.slice(i * size, (i + 1) * size));
-    await onProgress?.(Math.min(start + EMBED_BATCH, images.length), images.length);
+    await onProgress?.(Math.min(start + step, images.length), images.length);
   }
   return rows;
 }

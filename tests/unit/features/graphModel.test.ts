@@ -176,6 +176,29 @@ describe('graph model backbone', () => {
     other.dispose();
   });
 
+  it('feeds a model with a fixed batch size (Placeholder [1, 64, 64, 3]) one image at a time', async () => {
+    const json = clone(files.modelJson) as { modelTopology: { node: Array<{ name: string; attr: { shape?: { shape: { dim: Array<{ size: string }> } } } }> } };
+    json.modelTopology.node.find((n) => n.name === N.input)!.attr.shape!.shape.dim[0].size = '1';
+    const other = await loadModelBackbone('batch of one', { modelJson: json, weights: files.weights });
+    expect(other.summary.inputShape).toEqual(GRAPH_INPUT);
+    const images = [fitted(0, 5), fitted(1, 5), fitted(2, 5)];
+    const before = tf.memory().numTensors;
+    expect(worst(await other.embed!(images), reference(files, images).features)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+    other.dispose();
+  });
+
+  it('refuses a node that does not give one row per image', async () => {
+    // A node computing on the weights alone: the same [8, 5] whatever the images.
+    const json = clone(files.modelJson) as { modelTopology: { node: Array<Record<string, unknown>> } };
+    json.modelTopology.node.push({ name: 'weights_only/Relu', op: 'Relu', input: [GRAPH_WEIGHTS.dense.name], attr: { T: { type: 'DT_FLOAT' } } });
+    const before = tf.memory().numTensors;
+    await expect(loadModelBackbone('odd', { modelJson: json, weights: files.weights }, { layer: 'weights_only/Relu' })).rejects.toThrow(
+      'The node "weights_only/Relu" gives float32 outputs of shape [8, 5] for 2 images, not one row of numbers per image; pick a node that computes on the image (a convolution, activation or pooling).',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('survives the trip through JSON text, as a picked file would come', async () => {
     const other = await loadModelBackbone('from text', { modelJson: JSON.parse(JSON.stringify(files.modelJson)), weights: files.weights });
     const images = [fitted(2, 7)];
