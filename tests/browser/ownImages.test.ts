@@ -149,6 +149,16 @@ describe('your own images in Chromium (production build)', () => {
     for (const name of Object.keys(before)) expect(Math.abs(after[name] - before[name])).toBeLessThanOrEqual(0.1);
     await screenshot(page, 'own-7-reimported');
 
+    // The compute worker crashes: the page restarts it, reloads the model, and classifies as before.
+    await page.evaluate(() => {
+      const { client } = (window as unknown as { fewShotLab: { client: { injectFault(f: string): Promise<void> } } }).fewShotLab;
+      void client.injectFault('crash').catch(() => undefined);
+    });
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /compute worker crashed .* restarted/ }).count(), { timeout: 60_000 }).toBe(1);
+    await page.getByLabel('Classify image').setInputFiles(join(work, 'new', 'new-red-discs.jpg'));
+    await expect.poll(() => classify.textContent(), { timeout: 60_000 }).toMatch(/Most likely: red discs/);
+    expect(await classify.getByRole('alert').count()).toBe(0);
+
     await page.reload();
     for (const name of ['red discs', 'green squares', 'blue stripes']) {
       await expect.poll(() => classCard(page, name).count(), { timeout: 60_000 }).toBe(1);
