@@ -37,6 +37,7 @@ import { filesFromZip } from '../userData/dropFiles';
 import { PRETRAINED_MODELS, type PretrainedModel } from '../models/pretrainedModels';
 import { modelFilesBytes, type ModelRecord, type ModelStore, type ModelSummary } from '../models/modelStore';
 import type { OwnDatasetStore } from '../userData/ownDatasetStore';
+import { NameConflictError } from '../userData/savedRecords';
 import type { PlaygroundStore } from './store';
 import { isActive } from './store';
 
@@ -48,8 +49,8 @@ export type OwnImagesClient = Pick<
 export interface OwnImagesDeps {
   client: OwnImagesClient;
   /** IndexedDB: the user's datasets (src/ui/userData) and models (src/ui/models). */
-  datasets: Pick<OwnDatasetStore, 'list' | 'get' | 'put' | 'delete'>;
-  models: Pick<ModelStore, 'list' | 'get' | 'put' | 'delete'>;
+  datasets: Pick<OwnDatasetStore, 'list' | 'get' | 'put' | 'delete' | 'saveImported'>;
+  models: Pick<ModelStore, 'list' | 'get' | 'put' | 'delete' | 'saveNew'>;
   prepare: PrepareImage;
   /** A pretrained model from the browser's store, or downloaded (progress in bytes) and kept. */
   loadPretrained(model: PretrainedModel, options: { onProgress: (done: number, total: number) => void; signal: AbortSignal }): Promise<ModelRecord>;
@@ -149,7 +150,7 @@ export interface OwnImagesState {
   adapt(): Promise<void>;
   estimateAccuracy(protocol: AccuracyProtocol): Promise<void>;
   classify(bytes: Uint8Array, imageUrl?: string): Promise<void>;
-  /** Exports the classifier: saved in the browser (asking before replacing) and returned as files to download. */
+  /** Exports the classifier (refitted first if the classes changed): kept in the browser and returned as files to download. */
   exportModel(name: string): Promise<ModelFiles | null>;
   /** Answers the replace offer: the import takes the earlier one's place, or both stay. */
   resolveReplaceOffer(choice: 'replace' | 'keepBoth'): Promise<void>;
@@ -157,7 +158,6 @@ export interface OwnImagesState {
 }
 
 export type OwnImagesStore = StoreApi<OwnImagesState>;
-
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -279,18 +279,24 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
 
     const summaryOf = ({ files: _files, ...summary }: ModelRecord): ModelSummary => summary;
 
-    /** Saves a new model record; a taken name gets a number and the user is offered to replace instead. */
+    /**
+     * Saves a new model. A name the browser already keeps (its store decides) gets a number, "x (2)",
+     * and the user is offered to replace the earlier one instead; nothing is replaced unasked.
+     */
     const saveNewModel = async (model: ModelRecord): Promise<ModelRecord> => {
-      const existing = get().models.find((m) => m.name.toLowerCase() === model.name.toLowerCase() && m.id !== model.id);
-      const record = existing ? { ...model, name: freeName(model.name, get().models.map((m) => m.name)) } : model;
-      if (existing) set({ replaceOffer: { what: 'model', name: existing.name, keptAs: record.name, earlierId: existing.id, importedId: record.id } });
+      let record = model;
       try {
-        await deps.models.put(record);
+        record = await keepingBoth(
+          () => deps.models.saveNew(model).then((r) => r.model),
+          () => deps.models.saveNew(model, { onConflict: 'keepBoth' }).then((r) => r.model),
+          (conflict, kept) => set({ replaceOffer: { what: 'model', name: conflict.takenName, keptAs: kept.name, earlierId: conflict.existingId, importedId: kept.id } }),
+        );
       } catch (error) {
         set({ notice: `The model is in use but could not be saved in the browser: ${message(error)}` });
       }
-      set((s) => ({ models: [summaryOf(record), ...s.models.filter((m) => m.id !== record.id)] }));
-      return record;
+      const saved = record;
+      set((s) => ({ models: [summaryOf(saved), ...s.models.filter((m) => m.id !== saved.id)] }));
+      return saved;
     };
 
     /** A kept model with a changed setting (layer, input range): saved, then loaded again. */
@@ -432,13 +438,24 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
           set({ fileProblems: ingested.problems, datasetMessage: `${name} holds no image in a class folder; nothing was imported. Expected <class>/<image> inside.` });
           return;
         }
-        // A taken name: kept beside the earlier set under a numbered name, with the offer to replace it.
-        const existing = get().datasets.find((d) => d.name.toLowerCase() === name.toLowerCase());
-        const target = createDataset(existing ? freeName(name, get().datasets.map((d) => d.name)) : name);
-        if (existing) set({ replaceOffer: { what: 'dataset', name: existing.name, keptAs: target.name, earlierId: existing.id, importedId: target.id } });
-        const merged = mergeClasses(target, ingested.classes);
+        const merged = mergeClasses(createDataset(name), ingested.classes);
         set({ fileProblems: [...ingested.problems, ...merged.problems] });
-        await saveDataset(merged.dataset);
+        if (get().storage !== 'ready') {
+          await saveDataset({ ...merged.dataset, name: freeName(name, get().datasets.map((d) => d.name)) });
+          return;
+        }
+        // A name the browser already keeps: kept beside the earlier set as "name (2)", with the offer to replace it.
+        try {
+          const saved = await keepingBoth(
+            () => deps.datasets.saveImported(merged.dataset).then((r) => r.dataset),
+            () => deps.datasets.saveImported(merged.dataset, { onConflict: 'keepBoth' }).then((r) => r.dataset),
+            (conflict, kept) => set({ replaceOffer: { what: 'dataset', name: conflict.takenName, keptAs: kept.name, earlierId: conflict.existingId, importedId: kept.id } }),
+          );
+          set((s) => ({ datasets: [saved, ...s.datasets.filter((d) => d.id !== saved.id)], datasetId: saved.id }));
+        } catch (error) {
+          await saveDataset({ ...merged.dataset, name: freeName(name, get().datasets.map((d) => d.name)) });
+          set({ datasetMessage: `Your images are shown but could not be saved in the browser: ${message(error)}` });
+        }
       },
 
       async importZip(fileName, bytes) {
@@ -684,6 +701,25 @@ export function modelNameOf(files: readonly UserFile[]): string {
   const base = parts.pop()!.replace(/\.json$/i, '');
   if (base.toLowerCase() === 'model' && parts.length > 0) return parts.pop()!;
   return base || 'model';
+}
+
+/**
+ * Saves something new the way that never replaces unasked: `save` refuses a taken name with a
+ * NameConflictError; then it is saved under a free name (`keepBoth`) and `onKept` is told both.
+ */
+async function keepingBoth<T extends { id: string; name: string }>(
+  save: () => Promise<T>,
+  keepBoth: () => Promise<T>,
+  onKept: (conflict: NameConflictError, kept: T) => void,
+): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (!(error instanceof NameConflictError)) throw error;
+    const kept = await keepBoth();
+    onKept(error, kept);
+    return kept;
+  }
 }
 
 /** Images added through a class's own picker (or webcam) go into that class. */

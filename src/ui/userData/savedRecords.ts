@@ -23,13 +23,14 @@ export class NameConflictError extends Error {
   constructor(
     /** "dataset" or "model". */
     readonly what: string,
-    readonly name: string,
+    /** The saved record's name (Error's own `name` stays the class name). */
+    readonly takenName: string,
     /** The saved record that has that name. */
     readonly existingId: string,
     /** The name "keep both" would give the new one, e.g. "cats (2)". */
     readonly suggestedName: string,
   ) {
-    super(`A ${what} named "${name}" is already saved; replace it, or keep both (the new one named "${suggestedName}").`);
+    super(`A ${what} named "${takenName}" is already saved; replace it, or keep both (the new one named "${suggestedName}").`);
     this.name = 'NameConflictError';
   }
 }

@@ -120,7 +120,7 @@ describe('the dataset store', () => {
     const error = await rejection(store.saveImported(fresh));
     expect(error).toBeInstanceOf(NameConflictError);
     expect(error.message).toBe('A dataset named "Pets" is already saved; replace it, or keep both (the new one named "pets (2)").');
-    expect(error).toMatchObject({ existingId: saved.id, suggestedName: 'pets (2)' });
+    expect(error).toMatchObject({ name: 'NameConflictError', takenName: 'Pets', existingId: saved.id, suggestedName: 'pets (2)' });
     expect(await store.list()).toHaveLength(1);
     expect(await store.get('imported-id')).toBeUndefined();
 
