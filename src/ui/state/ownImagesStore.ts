@@ -29,6 +29,7 @@ import {
   datasetProblems,
   mergeClasses,
   renameClass,
+  sameName,
   toOwnClasses,
 } from '../userData/ownDataset';
 import type { IngestedClass, PrepareImage, UserFile } from '../userData/ingest';
@@ -37,7 +38,7 @@ import { filesFromZip } from '../userData/dropFiles';
 import { PRETRAINED_MODELS, type PretrainedModel } from '../models/pretrainedModels';
 import { modelFilesBytes, type ModelRecord, type ModelStore, type ModelSummary } from '../models/modelStore';
 import type { OwnDatasetStore } from '../userData/ownDatasetStore';
-import { NameConflictError } from '../userData/savedRecords';
+import { NameConflictError, nextFreeName } from '../userData/savedRecords';
 import type { PlaygroundStore } from './store';
 import { isActive } from './store';
 
@@ -163,11 +164,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** "cats (2)", "cats (3)", ... the first name not taken. */
+/** `name` when no name in `taken` is the same (ignoring case), else the stores' "name (2)", "name (3)", ... */
 export function freeName(name: string, taken: readonly string[]): string {
-  const lower = new Set(taken.map((t) => t.toLowerCase()));
-  if (!lower.has(name.toLowerCase())) return name;
-  for (let i = 2; ; i++) if (!lower.has(`${name} (${i})`.toLowerCase())) return `${name} (${i})`;
+  return taken.some((t) => sameName(t, name)) ? nextFreeName(name, taken) : name;
 }
 
 /** Runs of this visit that can serve as backbones: image runs whose training has ended. */
