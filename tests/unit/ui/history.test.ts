@@ -6,68 +6,25 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRunHistory, listRuns, saveRun, getRun, deleteRun } from '../../../src/ui/history/runHistory';
 import { DB_NAME, DB_VERSION, openDatabase } from '../../../src/ui/history/database';
 import { fileNameFor, runCurvesToCsv, runToJson, type RunExport } from '../../../src/ui/history/exportRun';
-import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
-import type { EvaluationMessage, ProgressPoint, ValidationPointMessage } from '../../../src/worker/protocol';
 import { summarise } from '../../../src/core/train/stats';
-
-/** Deterministic doubles with full mantissas, so "exact" round-trips are really tested. */
-function randoms(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * Math.E) % 1;
-  };
-}
+import { classificationRun } from './fixtures/storedRuns';
 
 /** A run as the store keeps it after training `steps` steps of ProtoNet on glyphs and one evaluation. */
 function makeRun(overrides: Partial<StoredRun> = {}, steps = 300): StoredRun {
-  const setup = { ...DEFAULT_SETUP, steps };
-  const rand = randoms(steps + 7);
-  const points: ProgressPoint[] = [];
-  for (let step = 1; step <= steps; step++) {
-    points.push({
-      step,
-      loss: 1.6 * Math.exp(-step / 80) + 0.05 * rand(),
-      accuracy: Math.min(1, 0.2 + step / (steps + 40) + 0.01 * rand()),
-      learningRate: 0.001 * 0.5 ** Math.floor(step / 2000),
-      elapsed: step * 0.0371 + rand() / 100,
-    });
-  }
-  const validation: ValidationPointMessage[] = [];
-  for (let step = setup.valEvery; step <= steps; step += setup.valEvery) {
-    validation.push({ step, metric: 'accuracy', summary: summarise([0.6 + rand() / 5, 0.7 + rand() / 5, 0.65]) });
-  }
-  const perEpisode = Array.from({ length: setup.evalEpisodes }, (_, i) => ((i * 7) % 16) / 15);
-  const evaluation: EvaluationMessage = {
-    runId: 'run-1',
-    metric: 'accuracy',
-    results: [{ label: 'accuracy', summary: summarise(perEpisode), perEpisode }],
-    episodes: setup.evalEpisodes,
-    seed: 12345,
-    settings: { way: 5, shot: 1, query: 15 },
-    split: 'test',
-    splitClasses: 24,
-    labels: { batchNormAtTest: 'running' },
-    backend: 'wasm',
-    stoppedEarly: false,
-  };
-  return {
-    id: 'run-1',
-    name: 'ProtoNet 5-way 1-shot',
-    createdAt: Date.UTC(2024, 4, 1, 9, 5, 0),
-    setup,
-    datasetLabel: 'glyphs (120 classes, 28x28x1)',
-    status: 'done',
-    points,
-    validation,
-    progress: { step: steps, totalSteps: steps, stepsPerSecond: 27, etaSeconds: 0 },
-    metaBatch: 1,
-    backend: { backend: 'wasm', info: 'SIMD, 2 threads', reason: 'no WebGPU adapter' },
-    seconds: steps * 0.0371,
-    evaluations: [evaluation],
-    ...overrides,
-  };
+  return classificationRun(
+    {
+      id: 'run-1',
+      name: 'ProtoNet 5-way 1-shot',
+      createdAt: Date.UTC(2024, 4, 1, 9, 5, 0),
+      evaluationSeed: 12345,
+      settings: { way: 5, shot: 1, query: 15 },
+      noiseSeed: 7,
+      perEpisode: (count) => Array.from({ length: count }, (_, i) => ((i * 7) % 16) / 15),
+    },
+    overrides,
+    steps,
+  );
 }
 
 /** A minimal RFC 4180 reader, to check the CSV as a spreadsheet would read it. */

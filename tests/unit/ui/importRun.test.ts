@@ -8,67 +8,28 @@ import { runToExport, runToJson } from '../../../src/ui/history/exportRun';
 import { IMPORT_LIMITS, importedFrom, parseRunExport, RunImportError, sameRunContent, type ParsedRunExport } from '../../../src/ui/history/importRun';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
-import type { EvaluationMessage, ProgressPoint, ValidationPointMessage } from '../../../src/worker/protocol';
+import type { ProgressPoint } from '../../../src/worker/protocol';
+import { classificationRun as storedClassificationRun, randoms } from './fixtures/storedRuns';
 
 const IMPORTED_AT = Date.UTC(2025, 0, 2, 3, 4, 5);
 
-/** Deterministic doubles with full mantissas, so exact round trips are really tested. */
-function randoms(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * Math.E) % 1;
-  };
-}
-
 /** A ProtoNet run on glyphs after `steps` steps and one 600-episode evaluation, as the store keeps it. */
 function classificationRun(overrides: Partial<StoredRun> = {}, steps = 300): StoredRun {
-  const setup = { ...DEFAULT_SETUP, steps, hyperparameters: { learningRate: 0.002 } };
-  const rand = randoms(steps + 3);
-  const points: ProgressPoint[] = [];
-  for (let step = 1; step <= steps; step++) {
-    points.push({
-      step,
-      loss: 1.6 * Math.exp(-step / 80) + 0.05 * rand(),
-      accuracy: Math.min(1, 0.2 + step / (steps + 40) + 0.01 * rand()),
-      learningRate: 0.002 * 0.5 ** Math.floor(step / 2000),
-      elapsed: step * 0.0371 + rand() / 100,
-    });
-  }
-  const validation: ValidationPointMessage[] = [];
-  for (let step = setup.valEvery; step <= steps; step += setup.valEvery) {
-    validation.push({ step, metric: 'accuracy', summary: summarise([0.6 + rand() / 5, 0.7 + rand() / 5, 0.65]) });
-  }
-  const perEpisode = Float64Array.from({ length: setup.evalEpisodes }, () => Math.round(rand() * 75) / 75) as unknown as number[];
-  const evaluation: EvaluationMessage = {
-    runId: 'run-lx1-1',
-    metric: 'accuracy',
-    results: [{ label: 'accuracy', summary: summarise(perEpisode), perEpisode }],
-    episodes: setup.evalEpisodes,
-    seed: 2017,
-    settings: { way: 5, shot: 1, query: 15, trainWay: 5, trainShot: 1, trainQuery: 15 },
-    split: 'test',
-    splitClasses: 24,
-    labels: { batchNormAtTest: 'running' },
-    backend: 'wasm',
-    stoppedEarly: false,
-  };
-  return {
-    id: 'run-lx1-1',
-    name: 'Prototypical Networks 5-way 1-shot #1',
-    createdAt: Date.UTC(2024, 4, 1, 9, 5, 0, 123),
-    setup,
-    datasetLabel: 'glyphs (120 classes, 28x28x1)',
-    status: 'done',
-    points,
-    validation,
-    progress: { step: steps, totalSteps: steps, stepsPerSecond: 27, etaSeconds: 0 },
-    metaBatch: 1,
-    backend: { backend: 'wasm', info: 'SIMD, 2 threads', reason: 'no WebGPU adapter' },
-    seconds: steps * 0.0371,
-    evaluations: [evaluation],
-    ...overrides,
-  };
+  return storedClassificationRun(
+    {
+      id: 'run-lx1-1',
+      name: 'Prototypical Networks 5-way 1-shot #1',
+      createdAt: Date.UTC(2024, 4, 1, 9, 5, 0, 123),
+      evaluationSeed: 2017,
+      settings: { way: 5, shot: 1, query: 15, trainWay: 5, trainShot: 1, trainQuery: 15 },
+      hyperparameters: { learningRate: 0.002 },
+      noiseSeed: 3,
+      // A typed array, as a structured clone from IndexedDB may hand back.
+      perEpisode: (count, rand) => Float64Array.from({ length: count }, () => Math.round(rand() * 75) / 75) as unknown as number[],
+    },
+    overrides,
+    steps,
+  );
 }
 
 /** A MAML sine-regression run: no accuracy on the curve, MSE after 1 and 10 steps, a diverged point. */
