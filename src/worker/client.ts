@@ -20,6 +20,7 @@ import type {
   WorkerEvent,
 } from './protocol';
 import type { ChosenBackend } from './session';
+import type { SavedTensors } from '../core/nn/params';
 import type {
   AccuracyEstimate,
   AccuracyProtocol,
@@ -192,6 +193,11 @@ export class ComputeClient {
    */
   inspectEpisode(runId: string, seed: number): Promise<EpisodeInspection> {
     return this.request({ type: 'inspectEpisode', runId, seed });
+  }
+
+  /** The trained state of a finished run, to keep it (a backbone on a later visit). */
+  runState(runId: string): Promise<SavedTensors> {
+    return this.request({ type: 'runState', runId });
   }
 
   /** A sine task of a regression run (`seed` picks it) and the run's fits after 0..maxSteps steps. */

@@ -44,6 +44,8 @@ export interface OwnImagesHost {
   decode: ImageDecoder;
   post(event: OwnImagesEvent): void;
   findRun(runId: string): RunAccess | undefined;
+  /** A dataset loaded in this worker (for runs of an earlier visit, rebuilt on it). */
+  findSource(datasetId: string): LoadedSource | undefined;
   /** Most progress events per second (default 4). */
   progressPerSecond?: number;
 }
@@ -95,7 +97,7 @@ export class OwnImages {
     const backbone =
       source.kind === 'model'
         ? await loadModelBackbone(source.name, source.files, { layer: source.layer, inputRange: source.inputRange })
-        : await this.runBackboneOf(source.runId, source.name);
+        : await this.runBackboneOf(source.runId, source.name, source.restore);
     // Loaded again under the same id (another layer, another file): the old one goes.
     this.disposeBackbone(backboneId);
     const summary: BackboneSummary = { backboneId, ...backbone.summary };
@@ -117,17 +119,23 @@ export class OwnImages {
     return summary;
   }
 
-  /** A copy of a finished image run's method (the run may be started again later; this stays). */
-  private async runBackboneOf(runId: string, shownName?: string): Promise<Backbone> {
+  /**
+   * A copy of a finished image run's method (the run may be started again later; this stays): this
+   * worker's run, or an earlier visit's rebuilt from its settings and kept state (`restore`).
+   */
+  private async runBackboneOf(runId: string, shownName?: string, restore?: Extract<BackboneSource, { kind: 'run' }>['restore']): Promise<Backbone> {
     const run = this.host.findRun(runId);
-    if (!run) throw new Error(`No run "${runId}" in this worker; train a run first (a crashed worker loses finished runs).`);
-    if (run.status !== 'finished') throw new Error('Stop the run or wait for it to finish before using it as a backbone.');
-    if (!run.source || run.source.task !== 'classification') {
+    if (run && run.status !== 'finished') throw new Error('Stop the run or wait for it to finish before using it as a backbone.');
+    if (!run && !restore) throw new Error(`No run "${runId}" in this worker; train a run first (a crashed worker loses finished runs).`);
+    const config = run?.config ?? restore!.config;
+    const source = run ? run.source : this.host.findSource(config.datasetId);
+    if (!source) throw new Error(`The dataset "${config.datasetId}" of run "${runId}" is not loaded; load it, then choose the run again.`);
+    if (source.task !== 'classification') {
       throw new Error(`Run "${runId}" fits sine waves; only runs on image datasets can be backbones.`);
     }
-    const state = await run.readState();
-    const dataset = run.source.dataset;
-    const method = createRunMethod(run.config, dataset, splitByGroup(dataset, run.config.split ?? DEFAULT_SPLIT, run.config.seed).train);
+    const state = run ? await run.readState() : restore!.state;
+    const dataset = source.dataset;
+    const method = createRunMethod(config, dataset, splitByGroup(dataset, config.split ?? DEFAULT_SPLIT, config.seed).train);
     try {
       method.loadState(state);
     } catch (error) {
@@ -135,7 +143,7 @@ export class OwnImages {
       throw error;
     }
     return runBackbone(method, {
-      name: shownName ?? `run ${runId} (${run.config.method} on ${dataset.name})`,
+      name: shownName ?? `run ${runId} (${config.method} on ${dataset.name})`,
       inputShape: [dataset.height, dataset.width, dataset.channels],
       invertInput: dataset.brightStrokes === true,
     });

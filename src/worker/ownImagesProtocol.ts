@@ -4,9 +4,21 @@
 // images, and exporting the classifier as a TensorFlow.js model. Plain, structured-cloneable data
 // (its types live in src/core/features/types.ts); image files travel encoded (PNG/JPEG/WebP bytes)
 // and are decoded and resized in the worker.
-import type { AccuracyProtocol, BackboneSource, ClassifierKind, HeadSettings, OwnClass } from '../core/features/types';
+import type { SavedTensors } from '../core/nn/params';
+import type { AccuracyProtocol, ClassifierKind, HeadSettings, InputRange, ModelFiles, OwnClass } from '../core/features/types';
+import type { RunConfig } from './protocol';
 
 export * from '../core/features/types';
+
+export type BackboneSource =
+  /** A TensorFlow.js layers or graph model; `layer` picks the feature layer (default: the model's suggestion). */
+  | { kind: 'model'; name: string; files: ModelFiles; layer?: string; inputRange?: InputRange }
+  /**
+   * A run trained in the playground (`name` as the page shows it): this visit's, from the worker's
+   * own run; or an earlier visit's, rebuilt from its settings and kept state (`restore`), its
+   * dataset loaded first.
+   */
+  | { kind: 'run'; runId: string; name?: string; restore?: { config: RunConfig; state: SavedTensors } };
 
 /** Requests of this part of the protocol (the worker echoes `id`). */
 export type OwnImagesRequest =

@@ -110,6 +110,8 @@ export type Request =
   | { type: 'benchmark'; id: number; datasetId: string; method: string; steps: number; warmup?: number; budgetSeconds?: number }
   /** A test episode (seed picks it) run through the run's current state, for the episode viewer. */
   | { type: 'inspectEpisode'; id: number; runId: string; seed: number }
+  /** The trained state of a finished run (its method's tensors), for the page to keep. */
+  | { type: 'runState'; id: number; runId: string }
   /** A sine task (seed picks it) and the run's fit to its support points after 0..maxSteps steps. */
   | { type: 'fitSine'; id: number; runId: string; seed: number; maxSteps: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */

@@ -93,6 +93,7 @@ export class WorkerSession {
       decode: this.options.decode,
       post: this.options.post,
       progressPerSecond: this.options.progressPerSecond,
+      findSource: (datasetId) => this.sources.get(datasetId),
       findRun: (runId) => {
         const run = this.runs.get(runId);
         if (!run) return undefined;
@@ -158,6 +159,11 @@ export class WorkerSession {
       }
       case 'inspectEpisode':
         return this.inspectEpisode(request.runId, request.seed);
+      case 'runState': {
+        const run = this.run(request.runId);
+        if (run.status !== 'finished') throw new Error(`Run "${request.runId}" is still training; its state is kept once it ends.`);
+        return run.jobs.run(() => saveTensors(run.plan.stateTensors()));
+      }
       case 'fitSine':
         return this.fitSine(request.runId, request.seed, request.maxSteps);
       case 'benchmark':

@@ -264,6 +264,7 @@ describe('your own images in Chromium (production build)', () => {
     await expect.poll(() => adapt.textContent(), { timeout: 120_000 }).toMatch(/Leave-one-out accuracy: \d+\.\d% \(95% CI \d+\.\d% to \d+\.\d%; \d+ of \d+ right\)/);
     expect(await adapt.textContent()).toMatch(/10 images of 3 classes/);
     await screenshot(page, 'own-12-run-backbone');
+    const looLine = (await adapt.locator('.own-estimate__headline').textContent())!;
 
     // A webcam frame is classified by the run's adaptation: bars for the three classes.
     await page.getByRole('button', { name: 'Classify a webcam frame…' }).click();
@@ -273,6 +274,18 @@ describe('your own images in Chromium (production build)', () => {
     expect(await region(page, '4. Classify a new image').textContent()).toMatch(/Most likely: (red discs|green squares|blue stripes) \(\d+\.\d%\)/);
     await screenshot(page, 'own-13-webcam-classified');
     await page.getByRole('button', { name: 'Stop camera' }).click();
+
+    // A later visit: the run's trained state was kept, so it is a backbone still, rebuilt in the
+    // worker, and it gives the same leave-one-out result on the same images.
+    await page.reload();
+    const kept = page.getByLabel('Backbone').locator('option', { hasText: /kept from an earlier visit/ });
+    await expect.poll(() => kept.count(), { timeout: 60_000 }).toBe(1);
+    await page.getByLabel('Backbone').selectOption({ label: (await kept.textContent())! });
+    await expect.poll(() => backbone.textContent(), { timeout: 120_000 }).toMatch(/input 28×28×1/);
+    await page.getByLabel(/The run’s own adaptation/).check();
+    await page.getByRole('button', { name: 'Estimate accuracy' }).click();
+    await expect.poll(() => adapt.locator('.own-estimate__headline').textContent(), { timeout: 120_000 }).toBe(looLine);
+    await screenshot(page, 'own-14-run-kept');
     expect(foreign(requests)).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();

@@ -14,11 +14,6 @@ export interface ModelFiles {
   weights: Array<{ path: string; bytes: Uint8Array }>;
 }
 
-export type BackboneSource =
-  /** A TensorFlow.js layers or graph model; `layer` picks the feature layer (default: the model's suggestion). */
-  | { kind: 'model'; name: string; files: ModelFiles; layer?: string; inputRange?: InputRange }
-  /** A run trained in this playground session (its method's current state); `name` as the page shows it. */
-  | { kind: 'run'; runId: string; name?: string };
 
 /** A layer (layers model) or node (graph model) whose output can serve as features. */
 export interface BackboneLayer {

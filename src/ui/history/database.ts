@@ -4,12 +4,13 @@
 // Opening never hangs and never throws anything vaguer than a StorageUnavailableError saying why.
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StoredRun } from '../state/runTypes';
+import type { SavedTensors } from '../../core/nn/params';
 import type { OwnDatasetRecord } from '../userData/ownDataset';
 import type { ModelRecord } from '../models/modelStore';
 
 export const DB_NAME = 'few-shot-lab';
 /** Bump together with a new step in `upgradeDatabase`. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A downloaded dataset archive kept so it need not be downloaded again (owned by the dataset code). */
 export interface ArchiveRecord {
@@ -27,6 +28,16 @@ export interface FewShotLabSchema extends DBSchema {
   ownDatasets: { key: string; value: OwnDatasetRecord };
   /** Backbone models kept for offline use: the pretrained catalog's under their catalog id, the user's files, exports (src/ui/models). */
   models: { key: string; value: ModelRecord };
+  /** A finished run's trained state (its method's tensors), kept apart from the run so lists stay light. */
+  runStates: { key: string; value: RunStateRecord };
+}
+
+/** The trained state of a finished run, so it can serve as a backbone on a later visit. */
+export interface RunStateRecord {
+  runId: string;
+  state: SavedTensors;
+  /** ms since the epoch. */
+  savedAt: number;
 }
 
 export type FewShotLabDatabase = IDBPDatabase<FewShotLabSchema>;
@@ -60,6 +71,9 @@ export function upgradeDatabase(db: IDBDatabase, oldVersion: number): void {
   if (oldVersion < 2) {
     db.createObjectStore('ownDatasets', { keyPath: 'id' });
     db.createObjectStore('models', { keyPath: 'id' });
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore('runStates', { keyPath: 'runId' });
   }
 }
 

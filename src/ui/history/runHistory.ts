@@ -2,6 +2,7 @@
 // Runs are saved whole, with one put, every few seconds while they train, so saving stays cheap and
 // a crash loses seconds at most. Structured clone keeps numbers (NaN, -0, full doubles) and typed
 // arrays exact. Every failure rejects, with a message that says what happened and what to do.
+import type { SavedTensors } from '../../core/nn/params';
 import type { StoredRun } from '../state/runTypes';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -28,6 +29,11 @@ export interface RunHistory {
   /** Deleting a run that is not there is not an error (it may be gone already, from another tab). */
   deleteRun(id: string): Promise<void>;
   getRun(id: string): Promise<StoredRun | undefined>;
+  /** Keeps a finished run's trained state (deleted with the run), so it can be a backbone later. */
+  saveRunState(runId: string, state: SavedTensors): Promise<void>;
+  getRunState(runId: string): Promise<SavedTensors | undefined>;
+  /** Ids of the runs whose trained state is kept. */
+  runStateIds(): Promise<string[]>;
 }
 
 /** A run history on the given IndexedDB (tests pass a fresh fake-indexeddb IDBFactory). */
@@ -80,10 +86,20 @@ export function createRunHistory(options: DatabaseOptions = {}): RunHistory {
 
     deleteRun: (id) =>
       use('delete', async (db) => {
-        await db.delete('runs', id);
+        const tx = db.transaction(['runs', 'runStates'], 'readwrite');
+        await Promise.all([tx.objectStore('runs').delete(id), tx.objectStore('runStates').delete(id), tx.done]);
       }),
 
     getRun: (id) => use('get', (db) => db.get('runs', id)),
+
+    saveRunState: (runId, state) =>
+      use('save', async (db) => {
+        await db.put('runStates', { runId, state, savedAt: Date.now() });
+      }),
+
+    getRunState: (runId) => use('get', async (db) => (await db.get('runStates', runId))?.state),
+
+    runStateIds: () => use('list', (db) => db.getAllKeys('runStates')),
   };
 }
 

@@ -40,6 +40,8 @@ import { modelFilesBytes, type ModelRecord, type ModelStore, type ModelSummary }
 import type { OwnDatasetStore } from '../userData/ownDatasetStore';
 import { NameConflictError, nextFreeName } from '../userData/savedRecords';
 import type { PlaygroundStore } from './store';
+import { runConfigOf } from './runConfig';
+import type { SavedTensors } from '../../core/nn/params';
 import { isActive } from './store';
 
 export type OwnImagesClient = Pick<
@@ -59,6 +61,8 @@ export interface OwnImagesDeps {
   readModelFiles(files: UserFile[]): Promise<ModelFiles>;
   /** The playground, for its trained runs (backbones of kind 'run'). */
   playground: PlaygroundStore;
+  /** The kept trained states of runs of earlier visits (src/ui/history/runHistory.ts). */
+  runStates?: { getRunState(runId: string): Promise<SavedTensors | undefined> };
   now?: () => number;
 }
 
@@ -96,11 +100,13 @@ export interface Task<T> {
   datasetVersion?: number;
 }
 
-/** A playground run of this visit that can serve as a backbone. */
+/** A playground run that can serve as a backbone: one of this visit, or one whose trained state was kept. */
 export interface TrainedRun {
   id: string;
   name: string;
   datasetLabel: string;
+  /** Its trained state is in this page's worker (else it is rebuilt from the kept state). */
+  live: boolean;
 }
 
 export interface OwnImagesState {
@@ -169,16 +175,17 @@ export function freeName(name: string, taken: readonly string[]): string {
   return taken.some((t) => sameName(t, name)) ? nextFreeName(name, taken) : name;
 }
 
-/** Runs of this visit that can serve as backbones: image runs whose training has ended. */
+/** Runs that can serve as backbones: image runs whose training ended in this visit, or whose state was kept. */
 export function backboneRuns(playground: PlaygroundStore): TrainedRun[] {
-  const { runs, liveRunIds } = playground.getState();
+  const { runs, liveRunIds, keptStateIds } = playground.getState();
   return runs
-    .filter((r) => liveRunIds.includes(r.id) && !isActive(r) && r.setup.dataset !== 'sinusoid' && r.points.length > 0)
-    .map((r) => ({ id: r.id, name: r.name, datasetLabel: r.datasetLabel }));
+    .filter((r) => r.setup.dataset !== 'sinusoid' && !isActive(r) && r.points.length > 0)
+    .filter((r) => liveRunIds.includes(r.id) || keptStateIds.includes(r.id))
+    .map((r) => ({ id: r.id, name: r.name, datasetLabel: r.datasetLabel, live: liveRunIds.includes(r.id) }));
 }
 
 function sameRuns(a: TrainedRun[], b: TrainedRun[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.id === b[i].id && r.name === b[i].name && r.datasetLabel === b[i].datasetLabel);
+  return a.length === b.length && a.every((r, i) => r.id === b[i].id && r.name === b[i].name && r.datasetLabel === b[i].datasetLabel && r.live === b[i].live);
 }
 
 export function pretrainedById(id: string): PretrainedModel | undefined {
@@ -473,7 +480,26 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
         if (choice.kind === 'run') {
           // A run is known to the user by its name in the history, not by its id.
           const run = get().trainedRuns.find((r) => r.id === choice.runId);
-          await loadIntoWorker({ kind: 'run', runId: choice.runId, name: run && `${run.name} (${run.datasetLabel})` }, choice);
+          const name = run && `${run.name} (${run.datasetLabel})`;
+          if (!run || run.live) {
+            await loadIntoWorker({ kind: 'run', runId: choice.runId, name }, choice);
+            return;
+          }
+          // An earlier visit's run: its dataset is loaded in the worker, and the run rebuilt from its kept state.
+          set({ backbone: { choice, status: 'loading' } });
+          const stored = deps.playground.getState().runs.find((r) => r.id === run.id)!;
+          const [summary, state] = await Promise.all([
+            backendReady().then(() => deps.playground.getState().loadDataset(stored.setup.dataset)),
+            deps.runStates?.getRunState(run.id).catch(() => undefined),
+          ]);
+          if (!summary || !state) {
+            const why = !summary
+              ? deps.playground.getState().datasets[stored.setup.dataset]?.message ?? `its dataset (${stored.setup.dataset}) could not be loaded`
+              : 'its trained state is no longer in this browser';
+            set({ backbone: { choice, status: 'error', message: `${run.name} cannot be used: ${why}` } });
+            return;
+          }
+          await loadIntoWorker({ kind: 'run', runId: run.id, name, restore: { config: runConfigOf(stored.setup), state } }, choice);
           return;
         }
         if (choice.kind === 'stored') {

@@ -5,6 +5,7 @@
 // real on the page.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ComputeClient } from '../../worker/client';
+import type { SavedTensors } from '../../core/nn/params';
 import type { DatasetSource, DatasetSummary, EpisodeInspection, SineFit, WorkerEvent } from '../../worker/protocol';
 import type { ChosenBackend } from '../../worker/session';
 import { describeSetup, EVALUATION_SEED, runConfigOf } from './runConfig';
@@ -15,13 +16,17 @@ import { fieldOfMessage, setupProblems, type FieldProblems, type SetupField } fr
 export type PlaygroundClient = Pick<
   ComputeClient,
   'init' | 'loadDataset' | 'start' | 'pause' | 'resume' | 'stop' | 'evaluate' | 'inspectEpisode' | 'fitSine' | 'on'
->;
+> &
+  Partial<Pick<ComputeClient, 'runState'>>;
 
 export interface RunHistory {
   listRuns(): Promise<StoredRun[]>;
   saveRun(run: StoredRun): Promise<void>;
   renameRun(id: string, name: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
+  /** Keeping finished runs' trained states (optional: without it, runs last a visit as backbones). */
+  saveRunState?(runId: string, state: SavedTensors): Promise<void>;
+  runStateIds?(): Promise<string[]>;
 }
 
 /** Where the Omniglot archive comes from (cache or download); see src/ui/datasets. */
@@ -70,6 +75,8 @@ export interface PlaygroundState {
   currentRunId: string | null;
   /** Runs whose trained state lives in this page's worker (can be evaluated and inspected). */
   liveRunIds: string[];
+  /** Runs whose trained state is kept in the browser (backbones on "Your images" on later visits too). */
+  keptStateIds: string[];
   evaluation: { runId: string; done: number; total: number; error?: string } | null;
   /** Chosen baseline run per comparison group key. */
   baselines: Record<string, string>;
@@ -165,6 +172,17 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       }
     };
 
+    /** Keeps a finished image run's trained state, so it can be a backbone on a later visit ("Your images"). */
+    const keepState = async (id: string) => {
+      if (!deps.client.runState || !deps.history.saveRunState || runById(id)?.setup.dataset === 'sinusoid') return;
+      try {
+        await deps.history.saveRunState(id, await deps.client.runState(id));
+        set((s) => ({ keptStateIds: s.keptStateIds.includes(id) ? s.keptStateIds : [...s.keptStateIds, id] }));
+      } catch {
+        // Not kept (storage full or unavailable): the run still serves as a backbone during this visit.
+      }
+    };
+
     const setDataset = (dataset: DatasetChoice, patch: Partial<DatasetState>) =>
       set((s) => ({ datasets: { ...s.datasets, [dataset]: { ...(s.datasets[dataset] ?? { status: 'absent' }), ...patch } } }));
 
@@ -199,6 +217,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             set((s) => ({ problems: { ...s.problems, [fieldOfMessage(event.message!, hyperNames(s.setup))]: event.message } }));
           }
           void save(event.runId);
+          if ((event.status === 'done' || event.status === 'stopped') && get().liveRunIds.includes(event.runId)) void keepState(event.runId);
           break;
         case 'evaluationProgress':
           if (get().evaluation?.runId === event.runId) set({ evaluation: { runId: event.runId, done: event.done, total: event.total } });
@@ -225,6 +244,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       runs: [],
       currentRunId: null,
       liveRunIds: [],
+      keptStateIds: [],
       evaluation: null,
       baselines: {},
       overlayIds: [],
@@ -236,7 +256,8 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
 
       async start() {
         deps.client.on(onEvent);
-        const [history, cached] = await Promise.allSettled([deps.history.listRuns(), deps.omniglot.isCached()]);
+        const [history, cached, kept] = await Promise.allSettled([deps.history.listRuns(), deps.omniglot.isCached(), deps.history.runStateIds?.() ?? []]);
+        if (kept.status === 'fulfilled') set({ keptStateIds: kept.value });
         if (history.status === 'fulfilled') {
           // A run that was training when the page closed keeps its curves up to where it got.
           const runs = history.value.map((r) =>
@@ -476,6 +497,8 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             runs,
             currentRunId: s.currentRunId === runId ? runs[0]?.id ?? null : s.currentRunId,
             overlayIds: s.overlayIds.filter((x) => x !== runId),
+            // The history deletes its kept state with it.
+            keptStateIds: s.keptStateIds.filter((x) => x !== runId),
           };
         });
         try {

@@ -5,6 +5,7 @@
 // refusals a person can cause, each saying what to do.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyEstimate, BackboneSummary, Classification, ClassifierSummary, ModelFiles } from '../../../src/worker/ownImagesProtocol';
+import type { SavedTensors } from '../../../src/core/nn/params';
 import { buildTinyMobilenet } from '../../fixtures/tinyMobilenet';
 import { sessionHarness } from '../fixtures/sessionHarness';
 import { CLASS_NAMES, ownClasses, picturePng } from './ownImageFixtures';
@@ -137,5 +138,19 @@ describe('own images through the worker session: a run as the backbone', () => {
     expect(back).toMatchObject({ kind: 'layers', inputShape: [28, 28, 1], inputRange: '0,1', featureLayer: 'features', featureSize: 64 });
     const again = (await h.send({ type: 'classify', classifierId: 'exported', images: pictures })) as Classification;
     expect(worstDifference(byPrototype.probabilities, again.probabilities)).toBeLessThan(1e-5);
+
+    // A later visit: a new worker rebuilds the run from its settings and the state the page kept.
+    const config = { datasetId: 'glyphs', sampler: { way: 3, shot: 1, query: 4 }, method: 'protonet', steps: 500, seed: 1, metaBatch: 1 };
+    const state = (await h.send({ type: 'runState', runId: 'p' })) as SavedTensors;
+    const later = sessionHarness();
+    await later.send({ type: 'init', backend: 'wasm' });
+    const restoring = { kind: 'run' as const, runId: 'p', name: 'ProtoNet #1 (glyphs)', restore: { config, state } };
+    await expect(later.send({ type: 'loadBackbone', backboneId: 'r', source: restoring })).rejects.toThrow(/The dataset "glyphs" of run "p" is not loaded; load it/);
+    await later.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    const restored = (await later.send({ type: 'loadBackbone', backboneId: 'r', source: restoring })) as BackboneSummary;
+    expect(restored).toMatchObject({ name: 'ProtoNet #1 (glyphs)', kind: 'run', featureSize: 64 });
+    await later.send({ type: 'fitClassifier', classifierId: 'rp', backboneId: 'r', kind: 'prototype', classes });
+    const byRestored = (await later.send({ type: 'classify', classifierId: 'rp', images: pictures })) as Classification;
+    expect(worstDifference(byPrototype.probabilities, byRestored.probabilities)).toBeLessThan(1e-5);
   });
 });

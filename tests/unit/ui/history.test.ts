@@ -104,12 +104,27 @@ describe('run history in IndexedDB', () => {
     expect(back!.points.every((p, i) => Object.is(p.elapsed, run.points[i].elapsed))).toBe(true);
   });
 
+  it('keeps a finished run\'s trained state apart from the run, and deletes it with the run', async () => {
+    const history = createRunHistory({ factory: new IDBFactory() });
+    const run = makeRun({}, 5);
+    await history.saveRun(run);
+    const state = { 'conv0.weight': { shape: [3, 3, 1, 2], values: Float32Array.from({ length: 18 }, (_, i) => i / 7) } };
+    await history.saveRunState(run.id, state);
+    expect(await history.runStateIds()).toEqual([run.id]);
+    expect(await history.getRunState(run.id)).toEqual(state);
+    // Listing runs does not carry the states along.
+    expect(Object.keys((await history.listRuns())[0])).not.toContain('state');
+    await history.deleteRun(run.id);
+    expect(await history.runStateIds()).toEqual([]);
+    expect(await history.getRunState(run.id)).toBeUndefined();
+  });
+
   it('keeps runs, archives, the user\'s datasets and models in one database version', async () => {
     const factory = new IDBFactory();
     const db = await openDatabase({ factory });
     expect(db.name).toBe(DB_NAME);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runs']);
+    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runStates', 'runs']);
     await db.put('archives', { name: 'images_background.zip', bytes: new Uint8Array([1, 2, 3]), savedAt: 5 });
     expect((await db.get('archives', 'images_background.zip'))?.bytes).toEqual(new Uint8Array([1, 2, 3]));
     // The history shares the connection and the database.

@@ -82,7 +82,7 @@ export function BackbonePanel() {
               ))}
             </optgroup>
           )}
-          <optgroup label="Trained in the playground (this visit)">
+          <optgroup label="Trained in the playground">
             {runs.length === 0 ? (
               <option value="" disabled>
                 (train a run on the Playground tab first)
@@ -91,6 +91,7 @@ export function BackbonePanel() {
               runs.map((r) => (
                 <option key={r.id} value={`run:${r.id}`}>
                   {r.name} — {r.datasetLabel}
+                  {r.live ? '' : ' (kept from an earlier visit)'}
                 </option>
               ))
             )}

@@ -6,6 +6,7 @@ import type { ComputeClient } from '../../../worker/client';
 import { loadPretrainedModel } from '../../models/loadPretrained';
 import { modelStore } from '../../models/modelStore';
 import { modelFilesFromPicked } from '../../models/pickedModelFiles';
+import { createRunHistory } from '../../history/runHistory';
 import { OwnImagesContext } from '../../state/ownImagesContext';
 import { createOwnImagesStore, type OwnImagesStore } from '../../state/ownImagesStore';
 import type { PlaygroundStore } from '../../state/store';
@@ -26,6 +27,7 @@ function ownImagesStore(client: ComputeClient, playground: PlaygroundStore): Own
     prepare: prepareImage,
     loadPretrained: (model, options) => loadPretrainedModel(model, { ...options, store: models }),
     readModelFiles: (files) => modelFilesFromPicked(files.map((f) => ({ name: f.path.split('/').pop()!, read: f.read }))),
+    runStates: createRunHistory(),
   });
   void created.getState().start();
   const exposed = (window as unknown as { fewShotLab?: Record<string, unknown> }).fewShotLab;
