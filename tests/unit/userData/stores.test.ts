@@ -52,12 +52,12 @@ async function makeVersion1Database(factory: IDBFactory, run: Record<string, unk
   });
 }
 
-describe('database version 2', () => {
+describe('the database (version 3)', () => {
   it('creates every store in a new database', async () => {
     const db = await openDatabase({ factory: new IDBFactory() });
-    expect(DB_VERSION).toBe(2);
-    expect(db.version).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runs']);
+    expect(DB_VERSION).toBe(3);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runStates', 'runs']);
   });
 
   it('upgrades a version 1 database, keeping its runs', async () => {
@@ -66,8 +66,8 @@ describe('database version 2', () => {
     await makeVersion1Database(factory, run);
 
     const db = await openDatabase({ factory });
-    expect(db.version).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runs']);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['archives', 'models', 'ownDatasets', 'runStates', 'runs']);
     const history = createRunHistory({ factory });
     expect(await history.getRun('run-1')).toEqual(run);
     expect((await history.listRuns()).map((r: StoredRun) => r.id)).toEqual(['run-1']);
