@@ -17,17 +17,16 @@ import {
   type HostApiWindow,
 } from '../../../src/ui/embed/hostApi';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
-import { createPlaygroundStore, type RunHistory } from '../../../src/ui/state/store';
+import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { scriptedClient as baseScriptedClient } from './fixtures/scriptedClient';
 import type { ClientEvent } from '../../../src/worker/client';
 import type { RunConfig } from '../../../src/worker/protocol';
+import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 
 const HOST = 'https://host.example';
 const OTHER = 'https://evil.example';
 const scriptedClient = () => baseScriptedClient({ settings: { way: 5, shot: 5, query: 15 } });
 
-const memoryHistory = (): RunHistory => ({ listRuns: async () => [], saveRun: async () => {}, renameRun: async () => {}, deleteRun: async () => {} });
-const noOmniglot = { size: 9_464_212, isCached: async () => false, load: async () => new Uint8Array() };
 
 /** Lets the store's chains of awaits (backend, dataset, start) settle. */
 async function settle() {

@@ -12,22 +12,12 @@ import { importedFrom } from '../../../src/ui/history/importRun';
 import { StoreContext } from '../../../src/ui/state/context';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
-import { createPlaygroundStore, type RunHistory } from '../../../src/ui/state/store';
+import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { HistoryPanel } from '../../../src/ui/views/history/HistoryPanel';
 import { accuracyEvaluation, scriptedClient } from './fixtures/scriptedClient';
+import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 
-function memoryHistory(initial: StoredRun[] = []): RunHistory & { runs: Map<string, StoredRun> } {
-  const runs = new Map(initial.map((r) => [r.id, r]));
-  return {
-    runs,
-    listRuns: async () => [...runs.values()].sort((a, b) => b.createdAt - a.createdAt),
-    saveRun: async (r) => void runs.set(r.id, structuredClone(r)),
-    renameRun: async (id, name) => void runs.set(id, { ...runs.get(id)!, name }),
-    deleteRun: async (id) => void runs.delete(id),
-  };
-}
 
-const noOmniglot = { size: 9_464_212, isCached: async () => false, load: async () => new Uint8Array() };
 
 /** A colleague's MAML run: 50 steps and one evaluation on 100 episodes. */
 function colleaguesRun(overrides: Partial<StoredRun> = {}): StoredRun {

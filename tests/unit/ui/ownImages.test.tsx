@@ -20,14 +20,14 @@ import { createModelStore, type ModelStore } from '../../../src/ui/models/modelS
 import { modelFilesFromPicked } from '../../../src/ui/models/pickedModelFiles';
 import { OwnImagesContext } from '../../../src/ui/state/ownImagesContext';
 import { createOwnImagesStore, type OwnImagesDeps, type OwnImagesStore } from '../../../src/ui/state/ownImagesStore';
-import type { StoredRun } from '../../../src/ui/state/runTypes';
-import { createPlaygroundStore, type RunHistory } from '../../../src/ui/state/store';
+import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { NOT_AN_IMAGE, UnusableImageError, sniffImageType } from '../../../src/ui/userData/imageFormat';
 import type { PrepareImage } from '../../../src/ui/userData/ingest';
 import { createOwnDatasetStore, type OwnDatasetStore } from '../../../src/ui/userData/ownDatasetStore';
 import { OwnImagesPage } from '../../../src/ui/views/own/OwnImagesPage';
 import { ScriptedOwnClient, TOP_PROBABILITY } from './fixtures/scriptedOwnClient';
 import { scriptedClient } from './fixtures/scriptedClient';
+import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 
 // ---- Object URLs: jsdom cannot make them from its Blobs, so they are stubbed and tracked. ----
 
@@ -94,17 +94,7 @@ function modelFiles(jsonName = 'shapes.json'): File[] {
 
 // ---- The page ----
 
-function memoryHistory(): RunHistory {
-  const runs = new Map<string, StoredRun>();
-  return {
-    listRuns: async () => [...runs.values()],
-    saveRun: async (r) => void runs.set(r.id, structuredClone(r)),
-    renameRun: async (id, name) => void runs.set(id, { ...runs.get(id)!, name }),
-    deleteRun: async (id) => void runs.delete(id),
-  };
-}
 
-const noOmniglot = { size: 9_464_212, isCached: async () => false, load: async () => new Uint8Array() };
 
 interface PageOptions {
   factory?: IDBFactory;

@@ -10,11 +10,12 @@ import { summarise } from '../../../src/core/train/stats';
 import { StoreContext } from '../../../src/ui/state/context';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
-import { createPlaygroundStore, type RunHistory } from '../../../src/ui/state/store';
+import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { scriptedClient as baseScriptedClient } from './fixtures/scriptedClient';
 import { App } from '../../../src/ui/views/App';
 import type { ClientEvent } from '../../../src/worker/client';
 import type { RunConfig } from '../../../src/worker/protocol';
+import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 
 /** The scripted client, with its events delivered inside React's act(). */
 function scriptedClient(options: { startError?: string } = {}) {
@@ -26,18 +27,7 @@ function scriptedClient(options: { startError?: string } = {}) {
   };
 }
 
-function memoryHistory(initial: StoredRun[] = []): RunHistory & { runs: Map<string, StoredRun> } {
-  const runs = new Map(initial.map((r) => [r.id, r]));
-  return {
-    runs,
-    listRuns: async () => [...runs.values()].sort((a, b) => b.createdAt - a.createdAt),
-    saveRun: async (r) => void runs.set(r.id, structuredClone(r)),
-    renameRun: async (id, name) => void runs.set(id, { ...runs.get(id)!, name }),
-    deleteRun: async (id) => void runs.delete(id),
-  };
-}
 
-const noOmniglot = { size: 9_464_212, isCached: async () => false, load: async () => new Uint8Array() };
 
 async function renderPlayground(options: { history?: ReturnType<typeof memoryHistory>; startError?: string } = {}) {
   const scripted = scriptedClient(options);
