@@ -71,12 +71,6 @@ export interface ParsedRunExport {
   hasCurves: boolean;
 }
 
-/** Where the imported run came from, or undefined for a run trained in this browser. */
-export function importedFrom(run: StoredRun): StoredRun['imported'] {
-  const imported = run.imported;
-  return imported && typeof imported.fileName === 'string' && typeof imported.at === 'number' ? imported : undefined;
-}
-
 const AGAIN = 'export the run again from the Run history and import that file';
 const STATUSES: readonly RunStatus[] = ['starting', 'training', 'paused', 'done', 'stopped', 'diverged', 'failed'];
 const ACTIVE: readonly RunStatus[] = ['starting', 'training', 'paused'];

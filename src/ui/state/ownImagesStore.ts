@@ -34,8 +34,8 @@ import {
 } from '../userData/ownDataset';
 import type { IngestedClass, PrepareImage, UserFile } from '../userData/ingest';
 import { ingestFiles } from '../userData/ingest';
-import { filesFromZip } from '../userData/dropFiles';
-import { PRETRAINED_MODELS, type PretrainedModel } from '../models/pretrainedModels';
+import { datasetFromZip } from '../userData/datasetZip';
+import { pretrainedModel, type PretrainedModel } from '../models/pretrainedModels';
 import { modelFilesBytes, type ModelRecord, type ModelStore, type ModelSummary } from '../models/modelStore';
 import type { OwnDatasetStore } from '../userData/ownDatasetStore';
 import { NameConflictError, nextFreeName } from '../userData/savedRecords';
@@ -142,9 +142,7 @@ export interface OwnImagesState {
   deleteImage(classId: string, imageId: string): Promise<void>;
   /** Files dropped, picked or captured; with classId all go into that class, else by folder. */
   addFiles(files: UserFile[], classId?: string): Promise<void>;
-  /** A zip in the <class>/<image> layout becomes a new dataset (asking before replacing one). */
-  importDataset(name: string, files: UserFile[]): Promise<void>;
-  /** A zip file's bytes, imported as a new image set named after the file. */
+  /** A zip in the <class>/<image> layout, imported as a new image set named after the file (a taken name: "name (2)", with the offer to replace). */
   importZip(fileName: string, bytes: Uint8Array): Promise<void>;
   chooseBackbone(choice: BackboneChoice): Promise<void>;
   cancelDownload(): void;
@@ -188,9 +186,6 @@ function sameRuns(a: TrainedRun[], b: TrainedRun[]): boolean {
   return a.length === b.length && a.every((r, i) => r.id === b[i].id && r.name === b[i].name && r.datasetLabel === b[i].datasetLabel && r.live === b[i].live);
 }
 
-export function pretrainedById(id: string): PretrainedModel | undefined {
-  return PRETRAINED_MODELS.find((m) => m.id === id);
-}
 
 export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
   const now = deps.now ?? (() => Date.now());
@@ -430,49 +425,38 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
         }
       },
 
-      async importDataset(name, files) {
-        set({ reading: { done: 0, total: files.length }, fileProblems: [], datasetMessage: undefined });
-        let ingested;
+      async importZip(fileName, bytes) {
+        set({ reading: { done: 0, total: 0 }, fileProblems: [], datasetMessage: undefined });
+        let imported: Awaited<ReturnType<typeof datasetFromZip>>;
         try {
-          ingested = await ingestFiles(files, deps.prepare, { onProgress: (done: number, total: number) => set({ reading: { done, total } }) });
+          imported = await datasetFromZip(bytes, fileName, deps.prepare, { onProgress: (done: number, total: number) => set({ reading: { done, total } }) });
         } catch (error) {
           set({ datasetMessage: message(error), reading: null });
           return;
         }
-        set({ reading: null });
-        if (ingested.classes.length === 0) {
-          set({ fileProblems: ingested.problems, datasetMessage: `${name} holds no image in a class folder; nothing was imported. Expected <class>/<image> inside.` });
+        const { dataset, problems } = imported;
+        set({ reading: null, fileProblems: problems });
+        if (dataset.classes.length === 0) {
+          set({ datasetMessage: `${fileName} holds no image in a class folder; nothing was imported. Expected <class>/<image> inside.` });
           return;
         }
-        const merged = mergeClasses(createDataset(name), ingested.classes);
-        set({ fileProblems: [...ingested.problems, ...merged.problems] });
+        const elsewhere = () => saveDataset({ ...dataset, name: freeName(dataset.name, get().datasets.map((d) => d.name)) });
         if (get().storage !== 'ready') {
-          await saveDataset({ ...merged.dataset, name: freeName(name, get().datasets.map((d) => d.name)) });
+          await elsewhere();
           return;
         }
         // A name the browser already keeps: kept beside the earlier set as "name (2)", with the offer to replace it.
         try {
           const saved = await keepingBoth(
-            () => deps.datasets.saveImported(merged.dataset).then((r) => r.dataset),
-            () => deps.datasets.saveImported(merged.dataset, { onConflict: 'keepBoth' }).then((r) => r.dataset),
+            () => deps.datasets.saveImported(dataset).then((r) => r.dataset),
+            () => deps.datasets.saveImported(dataset, { onConflict: 'keepBoth' }).then((r) => r.dataset),
             (conflict, kept) => set({ replaceOffer: { what: 'dataset', name: conflict.takenName, keptAs: kept.name, earlierId: conflict.existingId, importedId: kept.id } }),
           );
           set((s) => ({ datasets: [saved, ...s.datasets.filter((d) => d.id !== saved.id)], datasetId: saved.id }));
         } catch (error) {
-          await saveDataset({ ...merged.dataset, name: freeName(name, get().datasets.map((d) => d.name)) });
+          await elsewhere();
           set({ datasetMessage: `Your images are shown but could not be saved in the browser: ${message(error)}` });
         }
-      },
-
-      async importZip(fileName, bytes) {
-        let files: UserFile[];
-        try {
-          files = filesFromZip(bytes, fileName);
-        } catch (error) {
-          set({ datasetMessage: message(error), fileProblems: [] });
-          return;
-        }
-        await get().importDataset(fileName.replace(/\.zip$/i, ''), files);
       },
 
       async chooseBackbone(choice) {
@@ -511,7 +495,7 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
           await loadIntoWorker(sourceOfRecord(model), choice);
           return;
         }
-        const pretrained = pretrainedById(choice.id);
+        const pretrained = pretrainedModel(choice.id);
         if (!pretrained) return;
         const controller = new AbortController();
         download = controller;

@@ -8,7 +8,6 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../../../src/core/train/stats';
 import { runToJson } from '../../../src/ui/history/exportRun';
-import { importedFrom } from '../../../src/ui/history/importRun';
 import { StoreContext } from '../../../src/ui/state/context';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
@@ -92,7 +91,7 @@ describe('importing a run into the Run history', () => {
     const saved = history.runs.get(run.id)!;
     expect(saved.points).toEqual(run.points);
     expect(saved.evaluations[0].results[0].perEpisode).toEqual(run.evaluations[0].results[0].perEpisode);
-    expect(importedFrom(saved)?.fileName).toBe('ana-maml.json');
+    expect(saved.imported?.fileName).toBe('ana-maml.json');
     // Not live: its weights are not in this page, so it cannot be evaluated.
     expect(store.getState().liveRunIds).not.toContain(run.id);
     await act(() => store.getState().evaluate(run.id));

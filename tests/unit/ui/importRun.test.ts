@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../../../src/core/train/stats';
 import { runToExport, runToJson } from '../../../src/ui/history/exportRun';
-import { IMPORT_LIMITS, importedFrom, parseRunExport, RunImportError, sameRunContent, type ParsedRunExport } from '../../../src/ui/history/importRun';
+import { IMPORT_LIMITS, parseRunExport, RunImportError, sameRunContent, type ParsedRunExport } from '../../../src/ui/history/importRun';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
 import type { ProgressPoint } from '../../../src/worker/protocol';
@@ -131,7 +131,7 @@ describe('round trip: export -> import', () => {
       progress: { step: 300, totalSteps: 300 },
     });
     expect(back.message).toBeUndefined();
-    expect(importedFrom(back)).toEqual({ fileName: 'run.json', at: IMPORTED_AT });
+    expect(back.imported).toEqual({ fileName: 'run.json', at: IMPORTED_AT });
     // Exporting the imported run writes the same file, and the two count as the same content.
     expect(runToJson(back)).toBe(runToJson(run));
     expect(sameRunContent(back, run)).toBe(true);

@@ -6,7 +6,7 @@ import { formatBytes } from '../../datasets/omniglotArchive';
 import { useOwnImages } from '../../state/ownImagesContext';
 import { InlineField } from './InlineField';
 import type { BackboneChoice } from '../../state/ownImagesStore';
-import { PRETRAINED_MODELS } from '../../models/pretrainedModels';
+import { approximateSize, PRETRAINED_MODELS } from '../../models/pretrainedModels';
 import type { InputRange } from '../../../worker/ownImagesProtocol';
 import { filesFromFileList } from '../../userData/dropFiles';
 import { ConfirmButton } from './ConfirmButton';
@@ -68,7 +68,7 @@ export function BackbonePanel() {
               const cached = models.some((s) => s.id === m.id);
               return (
                 <option key={m.id} value={`pretrained:${m.id}`}>
-                  {m.name} {cached ? '(in this browser)' : `(download, about ${formatBytes(m.approximateBytes)})`}
+                  {m.name} {cached ? '(in this browser)' : `(download, ${approximateSize(m)})`}
                 </option>
               );
             })}
