@@ -1,6 +1,8 @@
 // Webcam capture: a live preview from the user's camera, and a capture after a short countdown (so
-// the user can put the object in view after pressing the button). Frames stay in the page: they go
-// to the caller as JPEG bytes and nowhere else. The camera is released when the preview closes.
+// the user can put the object in view after pressing the button). Capture is offered only once the
+// camera shows a picture: a camera takes a moment (longer on a busy machine) to deliver its first
+// frame, and a capture before it has nothing to capture. Frames stay in the page: they go to the
+// caller as JPEG bytes and nowhere else. The camera is released when the preview closes.
 import { useEffect, useRef, useState } from 'react';
 import { captureFrame } from '../../userData/prepareImage';
 
@@ -25,13 +27,25 @@ function cameraMessage(error: unknown): string {
 export function WebcamCapture({ purpose, onCapture, countdown = 3, disabled }: WebcamCaptureProps) {
   const video = useRef<HTMLVideoElement>(null);
   const [stream, setStream] = useState<MediaStream | null>(null);
+  /** Whether the preview has a frame to capture (the video's first frame has arrived). */
+  const [showing, setShowing] = useState(false);
   const [count, setCount] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The latest callback, read when the countdown ends: a parent that passes a new function on every
+  // render must not restart the countdown.
+  const captured = useRef(onCapture);
+  captured.current = onCapture;
 
   useEffect(() => {
+    setShowing(false);
     if (video.current && stream) video.current.srcObject = stream;
     return () => stream?.getTracks().forEach((t) => t.stop());
   }, [stream]);
+
+  const noteFrame = () => {
+    const element = video.current;
+    if (element && element.videoWidth > 0 && element.videoHeight > 0) setShowing(true);
+  };
 
   useEffect(() => {
     if (count === null) return;
@@ -43,9 +57,9 @@ export function WebcamCapture({ purpose, onCapture, countdown = 3, disabled }: W
     const element = video.current;
     if (!element) return;
     void captureFrame(element)
-      .then((bytes) => onCapture(bytes))
+      .then((bytes) => captured.current(bytes))
       .catch((e: unknown) => setError(`The frame could not be captured: ${(e as Error).message}`));
-  }, [count, onCapture]);
+  }, [count]);
 
   const startCamera = async () => {
     setError(null);
@@ -71,7 +85,16 @@ export function WebcamCapture({ purpose, onCapture, countdown = 3, disabled }: W
       ) : (
         <>
           <div className="webcam__preview">
-            <video ref={video} autoPlay playsInline muted aria-label={`Camera preview for ${purpose}`} />
+            <video
+              ref={video}
+              autoPlay
+              playsInline
+              muted
+              aria-label={`Camera preview for ${purpose}`}
+              onLoadedData={noteFrame}
+              onPlaying={noteFrame}
+              onResize={noteFrame}
+            />
             {count !== null && count > 0 && (
               <span className="webcam__count" aria-live="assertive">
                 {count}
@@ -79,13 +102,18 @@ export function WebcamCapture({ purpose, onCapture, countdown = 3, disabled }: W
             )}
           </div>
           <div className="button-row">
-            <button type="button" onClick={() => setCount(countdown)} disabled={disabled || count !== null}>
+            <button type="button" onClick={() => setCount(countdown)} disabled={disabled || count !== null || !showing}>
               Capture for {purpose}
             </button>
             <button type="button" onClick={stopCamera}>
               Stop camera
             </button>
           </div>
+          {!showing && (
+            <p className="muted" role="status">
+              Waiting for the camera’s first picture…
+            </p>
+          )}
         </>
       )}
       {error && (
