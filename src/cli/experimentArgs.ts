@@ -2,6 +2,7 @@
 // message says what was wrong; the entry point prints it with the usage text, never a stack trace.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { OMNIGLOT_ARCHIVES } from '../core/data/omniglotSources';
 import { parseSplit, type SplitProportions } from '../core/episodes/split';
 import { methodNames, type Hyperparameters } from '../core/methods/registry';
 import { regressionMethodNames } from '../core/regression/registry';
@@ -12,6 +13,9 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** `--data omniglot:background` / `--eval-data omniglot:evaluation`: an official archive by name. */
+export const OMNIGLOT_PREFIX = 'omniglot:';
 
 export type DatasetKind = 'glyphs' | 'omniglot' | 'folder' | 'sinusoid';
 export type NodeBackend = 'wasm' | 'cpu';
@@ -62,10 +66,13 @@ Data
                                      built-in procedural glyphs (default, offline), an Omniglot
                                      archive, an image folder / zip laid out <class>/<image>, or
                                      the sine-wave regression tasks of the MAML paper (generated)
-  --data PATH                        omniglot: images_background.zip (or images_evaluation.zip);
-                                     folder: a directory or .zip
+  --data PATH                        omniglot: images_background.zip (or images_evaluation.zip),
+                                     or omniglot:background / omniglot:evaluation for the official
+                                     archive, downloaded once into the cache (the default:
+                                     omniglot:background); folder: a directory or .zip
   --eval-data PATH                   a second archive whose classes are the test set (e.g.
-                                     images_evaluation.zip); then --data is split train/val only
+                                     omniglot:evaluation, the Lake split); then --data is split
+                                     train/val only
   --split TRAIN,VAL,TEST             class split by group (alphabet), fractions (0.7,0.1,0.2, the
                                      default) or group counts (24,6,0); with --eval-data the
                                      default is 0.8,0.2,0
@@ -108,9 +115,15 @@ Run
   --out FILE                         write config, versions, curves and results as JSON
   -h, --help                         this text
 
+Downloads
+  Omniglot archives named as omniglot:... are fetched only when asked for, from the dataset's
+  official address (github.com/brendenlake/omniglot), checked and kept in $XDG_CACHE_HOME/few-shot-lab
+  (~/.cache/few-shot-lab; FEW_SHOT_LAB_CACHE overrides it); with the cache, runs work offline.
+  FEW_SHOT_LAB_MIRROR=URL fetches the same file names from another folder URL instead.
+
 Example
-  npm run experiment -- --dataset omniglot --data ../shared/data/omniglot/images_background.zip \\
-    --method protonet --way 5 --shot 1 --train-way 20 --episodes 2000 --out results.json
+  npm run experiment -- --dataset omniglot --method protonet --way 5 --shot 1 --train-way 20 \\
+    --episodes 2000 --out results.json
 `;
 
 function wholeNumber(name: string, text: string | undefined, fallback: number, min: number): number {
@@ -188,12 +201,16 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
       throw new UsageError(`--dataset sinusoid generates 1-D regression tasks; ${given.map((n) => `--${n}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for image datasets.`);
     }
   }
-  if ((dataset === 'omniglot' || dataset === 'folder') && !str('data')) {
-    throw new UsageError(
-      dataset === 'omniglot'
-        ? '--dataset omniglot needs --data PATH to images_background.zip (or images_evaluation.zip).'
-        : '--dataset folder needs --data PATH to a directory or .zip laid out <class>/<image>.',
-    );
+  if (dataset === 'folder' && !str('data')) {
+    throw new UsageError('--dataset folder needs --data PATH to a directory or .zip laid out <class>/<image>.');
+  }
+  for (const flag of ['data', 'eval-data']) {
+    const value = str(flag);
+    if (value === undefined || !value.startsWith(OMNIGLOT_PREFIX)) continue;
+    if (dataset !== 'omniglot') throw new UsageError(`--${flag} ${value} is an Omniglot archive: add --dataset omniglot.`);
+    if (!(value.slice(OMNIGLOT_PREFIX.length) in OMNIGLOT_ARCHIVES)) {
+      throw new UsageError(`--${flag} takes a path, omniglot:background or omniglot:evaluation; got "${value}".`);
+    }
   }
   if (dataset === 'glyphs' && str('data')) {
     throw new UsageError('--data is for omniglot and folder datasets; glyphs are generated (drop --data or pick --dataset).');
@@ -239,7 +256,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   const episodes = wholeNumber('episodes', str('episodes'), 2000, 0);
   return {
     dataset,
-    data: str('data'),
+    // Omniglot without a path: the official background set, downloaded once into the cache.
+    data: str('data') ?? (dataset === 'omniglot' ? `${OMNIGLOT_PREFIX}background` : undefined),
     evalData: str('eval-data'),
     split,
     rotations: Boolean(values.rotations),

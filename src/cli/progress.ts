@@ -15,7 +15,10 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+/** How counts read: steps by default ("12/300  3.10/s"); a download passes formatBytes. */
+export type CountFormat = (count: number) => string;
+
+export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, count?: CountFormat): ProgressBar {
   const start = performance.now();
   const tty = Boolean(stream.isTTY);
   let lastDecile = -1;
@@ -28,7 +31,8 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     const filled = Math.round((width * done) / Math.max(total, 1));
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const pct = ((100 * done) / Math.max(total, 1)).toFixed(0).padStart(3);
-    return `${label} [${bar}] ${pct}% ${done}/${total}  ${rate.toFixed(2)}/s  elapsed ${formatDuration(elapsed)}  ETA ${formatDuration(eta)}${extra ? '  ' + extra : ''}`;
+    const amounts = count ? `${count(done)} of ${count(total)}  ${count(rate)}/s` : `${done}/${total}  ${rate.toFixed(2)}/s`;
+    return `${label} [${bar}] ${pct}% ${amounts}  elapsed ${formatDuration(elapsed)}  ETA ${formatDuration(eta)}${extra ? '  ' + extra : ''}`;
   };
   return {
     update(done, extra) {

@@ -26,10 +26,17 @@ describe('parseExperimentArgs', () => {
     expect(a.split).toEqual({ train: 24, val: 6, test: 0 });
   });
 
+  it('reads Omniglot without a path as the official background archive, and the evaluation archive by name', () => {
+    expect(parseExperimentArgs(['--dataset', 'omniglot'])).toMatchObject({ data: 'omniglot:background', evalData: undefined });
+    expect(parseExperimentArgs(['--dataset', 'omniglot', '--eval-data', 'omniglot:evaluation'])).toMatchObject({ data: 'omniglot:background', evalData: 'omniglot:evaluation' });
+  });
+
   it('explains mistakes', () => {
     expect(() => parseExperimentArgs(['--wya', '5'])).toThrow(UsageError);
     expect(() => parseExperimentArgs(['--shot', '0'])).toThrow(/--shot must be a whole number of at least 1/);
-    expect(() => parseExperimentArgs(['--dataset', 'omniglot'])).toThrow(/needs --data PATH/);
+    expect(() => parseExperimentArgs(['--dataset', 'folder'])).toThrow(/needs --data PATH/);
+    expect(() => parseExperimentArgs(['--dataset', 'omniglot', '--data', 'omniglot:train'])).toThrow(/takes a path, omniglot:background or omniglot:evaluation; got "omniglot:train"/);
+    expect(() => parseExperimentArgs(['--dataset', 'folder', '--data', 'omniglot:background'])).toThrow(/is an Omniglot archive: add --dataset omniglot/);
     expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot, folder or sinusoid/);
     expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method takes methods among protonet/);
     expect(() => parseExperimentArgs(['--method', 'maml', '--compare', 'protonet,maml'])).toThrow(/not both/);
@@ -120,15 +127,16 @@ describe('npm run experiment', () => {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    // Interrupted once the progress bar shows a finished training step (not after a fixed time).
     await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (/Training Prototypical Networks/.test(stderr)) {
-          clearInterval(check);
+      const check = () => {
+        if (/Training Prototypical Networks[\s\S]*\b[1-9]\d*\/100000\b/.test(stderr)) {
+          child.stderr.off('data', check);
           resolve();
         }
-      }, 100);
+      };
+      child.stderr.on('data', check);
     });
-    await new Promise((r) => setTimeout(r, 2000));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(stderr).toMatch(/Stopping after this step/);
