@@ -185,6 +185,10 @@ describe('your own images in Chromium (production build)', () => {
     const mobilenet = PRETRAINED_MODELS[0];
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const served: string[] = [];
+    // The weights are held back until the test has seen the progress bar (as over a slow network),
+    // however long the page takes to show it.
+    let releaseWeights!: () => void;
+    const weightsMayGo = new Promise<void>((resolve) => (releaseWeights = resolve));
     // The official URL, answered by the test with the tiny MobileNet-shaped model (never the network).
     const base = mobilenet.url.slice(0, mobilenet.url.lastIndexOf('/') + 1);
     await context.route(`${base}**`, async (route) => {
@@ -192,8 +196,7 @@ describe('your own images in Chromium (production build)', () => {
       served.push(url);
       const file = url.slice(base.length);
       const path = join(model.dir, file);
-      // The weights arrive after a moment, as over a real network, so the progress bar can be seen.
-      if (!file.endsWith('.json')) await new Promise((resolve) => setTimeout(resolve, 2500));
+      if (!file.endsWith('.json')) await weightsMayGo;
       try {
         const body = readFileSync(path);
         void route.fulfill({ status: 200, body, headers: { 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'access-control-allow-origin': '*', 'content-length': String(body.length) } });
@@ -213,6 +216,7 @@ describe('your own images in Chromium (production build)', () => {
     await expect.poll(() => backbone.textContent(), { timeout: 30_000 }).toMatch(/Downloading [\d.]+ [kM]?B of [\d.]+ [kM]?B/);
     expect(await backbone.getByRole('progressbar').count()).toBe(1);
     await screenshot(page, 'own-9a-mobilenet-downloading');
+    releaseWeights();
     await expect.poll(() => backbone.textContent(), { timeout: 60_000 }).toMatch(/input 224×224×3/);
     expect(served.some((u) => u.endsWith('model.json'))).toBe(true);
     expect(await page.getByLabel('Feature layer').inputValue()).toBe('conv_pw_13_relu');

@@ -177,11 +177,10 @@ describe('run history in IndexedDB', () => {
   it('gives up on a database that never opens, instead of waiting forever', async () => {
     const silent = { open: () => new EventTarget() } as unknown as IDBFactory;
     const history = createRunHistory({ factory: silent, timeoutMs: 50 });
-    const started = Date.now();
+    // The refusal itself is the proof: without the time limit this would wait forever.
     await expect(history.saveRun(makeRun({}, 5))).rejects.toThrow(
       /^Runs cannot be saved in this browser \(the database did not open within 50 ms\); export them as JSON to keep them\.$/,
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('rejects when there is no IndexedDB at all', async () => {

@@ -320,18 +320,17 @@ describe('refusals say what is wrong and what to do', () => {
   });
 
   it('huge arrays, before reading their items', () => {
+    // Every item is wrong too: had the items been read first, the refusal would name an item.
     const file = exported(classificationRun({}, 3));
-    const started = performance.now();
-    const points = `[${'0,'.repeat(IMPORT_LIMITS.points)}0]`;
+    const points = `[${'"x",'.repeat(IMPORT_LIMITS.points)}"x"]`;
     const text = JSON.stringify(file).replace(/"points":\[[^\]]*\]/, `"points":${points}`);
     expect(refusal(text)).toMatch(/"points" must be a list of at most 1,000,000 training points \(one per step\), but it is a list of 1,000,001 items\./);
     const episodes = exported(classificationRun({}, 3));
-    episodes.evaluations[0].results[0].perEpisode = new Array(10_001).fill(1);
+    episodes.evaluations[0].results[0].perEpisode = new Array(10_001).fill('x');
     expect(refusal(episodes)).toMatch(/"evaluations\[0\]\.results\[0\]\.perEpisode" must be a list of at most 10,000 per-episode values, but it is a list of 10,001 items\./);
     const evaluations = exported(classificationRun({}, 3));
-    evaluations.evaluations = new Array(1001).fill(evaluations.evaluations[0]);
+    evaluations.evaluations = new Array(1001).fill('x');
     expect(refusal(evaluations)).toMatch(/"evaluations" must be a list of at most 1000 items, but it is a list of 1001 items\./);
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(refusal(`{${' '.repeat(IMPORT_LIMITS.textLength)}}`)).toBe(
       'run.json is 200,000,002 characters long; a run export is at most 200,000,000. It is not a run export or is damaged; export the run again from the Run history and import that file.',
     );
