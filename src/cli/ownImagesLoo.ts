@@ -5,9 +5,10 @@
 // user's own images, the trained run is chosen as the backbone, and leave-one-out accuracy is read
 // from the page for each classifier. Prints the page's own lines.
 //
-//   npm run measure:own -- [--data ../shared/data/omniglot/images_background.zip] [--classes 5]
+//   npm run measure:own -- [--data path/to/images_background.zip] [--classes 5]
+// Without --data it reads the whole archive where the tests find it (src/node/fullOmniglot.ts).
 //                          [--per-class 5] [--steps 300] [--seed 1]
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -16,14 +17,15 @@ import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { openZip } from '../core/data/zip';
 import { launchChromium, openPage, screenshot, startPreview } from '../node/browser';
 import { decodeImage } from '../node/decodeImage';
-import { OMNIGLOT_BACKGROUND_URL } from '../ui/datasets/omniglotArchive';
+import { fullOmniglotBackground, fullOmniglotCandidates } from '../node/fullOmniglot';
+import { OMNIGLOT_BACKGROUND_URL } from '../core/data/omniglotSources';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const dataPath = option('data', join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'omniglot', 'images_background.zip'));
+const dataPath = option('data', fullOmniglotBackground() ?? '');
 const classCount = Number(option('classes', '5'));
 const perClass = Number(option('per-class', '5'));
 const steps = Number(option('steps', '300'));
@@ -53,6 +55,12 @@ async function heldOutImageSet(archive: Uint8Array): Promise<{ zip: Uint8Array; 
 }
 
 async function main(): Promise<void> {
+  if (!dataPath || !existsSync(dataPath)) {
+    throw new Error(
+      `${dataPath ? `${dataPath} does not exist` : 'No whole Omniglot background archive on this machine'}: pass --data path/to/images_background.zip, ` +
+        `or download it once with \`npm run experiment -- --dataset omniglot\` (looked in ${fullOmniglotCandidates().join(', ')}).`,
+    );
+  }
   const archive = new Uint8Array(readFileSync(dataPath));
   const set = await heldOutImageSet(archive);
   const zipPath = join(mkdtempSync(join(tmpdir(), 'fsl-loo-')), 'omniglot-held-out.zip');
@@ -98,4 +106,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((error: unknown) => {
+  process.stderr.write(`Error: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -80,7 +80,7 @@ export class ComputeClient {
     worker.onmessage = (e: MessageEvent<WorkerEvent>) => this.receive(e.data);
     worker.onerror = (e) => {
       e.preventDefault();
-      void this.recover(e.message || 'the compute worker stopped');
+      void this.recover(e.message || silentFailureReason());
     };
     return worker;
   }
@@ -310,4 +310,12 @@ export class ComputeClient {
       this.emit({ type: 'error', message: `The compute worker crashed and could not be restarted: ${(error as Error).message}` });
     }
   }
+}
+
+/** Why a worker stopped without a message: offline, most often its code could not be fetched (the
+ * app is not yet saved for offline use); otherwise the browser gave no reason. */
+function silentFailureReason(): string {
+  return globalThis.navigator?.onLine === false
+    ? 'its code could not be loaded while this browser is offline; connect and reload the page (it works offline once it says “Offline ready”)'
+    : 'the compute worker stopped';
 }

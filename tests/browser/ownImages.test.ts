@@ -223,6 +223,8 @@ describe('your own images in Chromium (production build)', () => {
     await screenshot(page, 'own-9-mobilenet-downloaded');
 
     // After a reload, with the test's answer gone and the browser offline: the model comes from the browser's store.
+    // Offline use needs the app saved first (the service worker's precache): the page says when.
+    await expect.poll(() => page.getByTestId('offline-indicator').textContent(), { timeout: 120_000 }).toMatch(/^Offline ready: /);
     served.length = 0;
     await context.unroute(`${base}**`);
     await page.reload();

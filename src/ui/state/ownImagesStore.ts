@@ -235,7 +235,7 @@ export function createOwnImagesStore(deps: OwnImagesDeps): OwnImagesStore {
         const check = (): boolean => {
           const { backendStatus, backendMessage } = deps.playground.getState();
           if (backendStatus === 'ready') resolve();
-          else if (backendStatus === 'error') reject(new Error(`No compute backend: ${backendMessage ?? 'none could start'}. Pick another Backend on the Playground tab.`));
+          else if (backendStatus === 'error') reject(new Error(`No compute backend: ${(backendMessage ?? 'none could start').replace(/\.$/, '')}. Pick another Backend on the Playground tab.`));
           else return false;
           return true;
         };
