@@ -7,12 +7,11 @@
 // Checkpoints (the method's state after a step) go to the page every few seconds of work, so a run
 // can resume after a backend failure or a crashed worker; steps recomputed after a resume are not
 // sent again, so a curve the user saw never loses or changes a point.
-import type { Hyperparameters } from '../core/methods/registry';
 import type { MethodLabels } from '../core/methods/method';
-import type { SplitProportions } from '../core/episodes/split';
 import type { SavedTensors } from '../core/nn/params';
 import type { AccuracySummary } from '../core/train/stats';
 import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
+import type { RunConfig, SamplerConfig } from './runConfig';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -39,32 +38,7 @@ export interface DatasetSummary {
   warnings: string[];
 }
 
-export interface SamplerConfig {
-  /** N, K, Q of test (and validation) episodes; regression uses shot (K points) and query. */
-  way: number;
-  shot: number;
-  query: number;
-  /** Training episodes (default: the test values). */
-  trainWay?: number;
-  trainShot?: number;
-  trainQuery?: number;
-}
-
-export interface RunConfig {
-  datasetId: string;
-  split?: SplitProportions;
-  sampler: SamplerConfig;
-  method: string;
-  hyperparameters?: Hyperparameters;
-  steps: number;
-  /** Episodes (or tasks) per step; default: the method's. */
-  metaBatch?: number;
-  augment?: { maxShift: number; flip: boolean };
-  seed: number;
-  /** Validate every this many steps (0: never), on this many episodes of the val split. */
-  valEvery?: number;
-  valEpisodes?: number;
-}
+export type { RunConfig, SamplerConfig } from './runConfig';
 
 /** A curve point as the page plots it. accuracy is absent for regression. */
 export interface ProgressPoint {

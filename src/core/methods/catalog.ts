@@ -2,10 +2,6 @@
 // papers, defaults (with why they differ from the papers) and each hyperparameter's hint and range.
 // The playground's main thread reads this to build its controls while tfjs loads only in the
 // compute worker; the registry adds to each entry the function that creates the method.
-import type { FineTuneConfig } from './finetune';
-import type { MamlConfig } from './maml';
-import type { MetaLstmConfig } from './metalstm';
-import type { ProtoNetConfig } from './protonet';
 
 /** Hyperparameters are flat name -> number/string, so they fit in a URL and a CLI flag. */
 export type Hyperparameters = Record<string, number | string>;
@@ -34,7 +30,77 @@ export interface MethodInfo {
   hyperparameters: Record<string, HyperparameterInfo>;
 }
 
-export const PROTONET_DEFAULTS: Omit<ProtoNetConfig, 'backbone' | 'seed'> = {
+// ---- Each method's settings as types: the implementations' configs extend these, so a default
+// here is checked against what the method reads without this file importing any implementation.
+
+export interface ProtoNetHyperparameters {
+  /** Adam learning rate (paper: 1e-3). */
+  learningRate: number;
+  /** Halve (multiply by lrDecayFactor) every lrDecayEvery steps (paper: 0.5 every 2000). */
+  lrDecayEvery: number;
+  lrDecayFactor: number;
+  /** Batch-norm statistics used when adapting/predicting at test time. */
+  batchNormAtTest: 'running' | 'batch';
+  /** Momentum of the running batch-norm statistics (PyTorch's convention: new = (1-m) old + m batch). */
+  batchNormMomentum: number;
+}
+
+/** How MAML and the Meta-LSTM normalise queries at test time: with the support set's statistics
+ * (non-transductive) or the query batch's own (transductive, as the papers' code). */
+export type QueryNormalisation = 'support' | 'batch';
+
+export interface MamlHyperparameters {
+  /** SGD steps per task in meta-training (paper: 1 for 5-way Omniglot, 5 for 20-way). */
+  innerSteps: number;
+  /** alpha, the inner SGD step size, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way). */
+  innerLearningRate: number;
+  /** SGD steps when adapting to a test episode (paper: 10). */
+  testInnerSteps: number;
+  /** Adam step size on the meta-parameters (paper: 1e-3). */
+  learningRate: number;
+  batchNormAtTest: QueryNormalisation;
+}
+
+/** 'linear' (Baseline) or 'cosine' (Baseline++). */
+export type HeadKind = 'linear' | 'cosine';
+
+export interface FineTuneHyperparameters {
+  /** 'linear' (Baseline) or 'cosine' (Baseline++), in pre-training and at test. */
+  head: HeadKind;
+  /** Cosine head: logits = cosineScale x cosine. */
+  cosineScale: number;
+  /** Adam step size of pre-training (paper: 1e-3). */
+  learningRate: number;
+  /** Weight of each new batch in the running batch-norm statistics. */
+  batchNormMomentum: number;
+  /** Full-batch Adam steps fitting the new head to a test episode's support features. */
+  adaptSteps: number;
+  adaptLearningRate: number;
+  /** L2 weight decay on the new head's kernel (paper: 1e-3). */
+  adaptWeightDecay: number;
+  /** 'yes': afterwards fine-tune the whole network on the augmented support set. */
+  finetuneBackbone: 'no' | 'yes';
+  backboneSteps: number;
+  backboneLearningRate: number;
+  /** Largest random shift (pixels) of support images when fine-tuning the backbone; 0 = none. */
+  augmentShift: number;
+}
+
+export interface MetaLstmHyperparameters {
+  /** T: meta-learner updates on the support set, in meta-training and at test (paper: 12 for 1-shot, 8 for 5-shot). */
+  updates: number;
+  /** Adam step size on the meta-learner's weights and theta_0 (paper: 1e-3). */
+  learningRate: number;
+  /** Largest global norm of the meta-gradient; larger ones are scaled down to it (paper: 0.25). 0 turns clipping off. */
+  gradientClip: number;
+  /** Units of the meta-learner's first LSTM layer (paper: 20). */
+  hiddenSize: number;
+  batchNormAtTest: QueryNormalisation;
+}
+
+// ---- Defaults and hints
+
+export const PROTONET_DEFAULTS: ProtoNetHyperparameters = {
   learningRate: 1e-3,
   lrDecayEvery: 2000,
   lrDecayFactor: 0.5,
@@ -62,7 +128,7 @@ export const PROTONET_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
  * - queries are normalised with the support set's statistics (non-transductive).
  * The paper's meta-batch of 32 tasks is the training loop's episodesPerStep; see MAML_META_BATCH.
  */
-export const MAML_DEFAULTS: Omit<MamlConfig, 'backbone' | 'seed' | 'secondOrder'> = {
+export const MAML_DEFAULTS: MamlHyperparameters = {
   innerSteps: 1,
   innerLearningRate: 0.4,
   testInnerSteps: 10,
@@ -110,7 +176,7 @@ export const MAML_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
  *   pre-training (1-shot 0.759 -> 0.795, 5-shot 0.921 -> 0.968 on 40 paired episodes) but costs
  *   about 15x (1-shot) to 30x (5-shot) the time per episode.
  */
-export const FINETUNE_DEFAULTS: Omit<FineTuneConfig, 'backbone' | 'seed' | 'trainClassCount' | 'trainClasses'> = {
+export const FINETUNE_DEFAULTS: FineTuneHyperparameters = {
   head: 'cosine',
   cosineScale: 10,
   learningRate: 1e-3,
@@ -153,7 +219,7 @@ export const FINETUNE_HYPERPARAMETERS: Record<string, HyperparameterInfo> = {
  *   one episode of 15 queries per class per step, wasm) 300 meta-steps reached 0.825 +- 0.024
  *   held-out accuracy with 3e-3 and 0.740 +- 0.028 with 1e-3 (untrained: 0.297).
  */
-export const METALSTM_DEFAULTS: Omit<MetaLstmConfig, 'backbone' | 'seed'> = {
+export const METALSTM_DEFAULTS: MetaLstmHyperparameters = {
   updates: 5,
   learningRate: 3e-3,
   gradientClip: 0.25,

@@ -54,14 +54,13 @@ import {
 import { assignNamed, cloneTensors, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
-import { fitHeadValues, type HeadValues } from './headFitting';
-import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadKind, type HeadShape } from './heads';
-import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { MethodSpec } from './registry';
-import { METHOD_CATALOG } from './catalog';
+import { fitHeadValues } from './headFitting';
+import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadShape, type HeadValues } from './heads';
+import type { Embeddings, FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import { METHOD_CATALOG, type FineTuneHyperparameters } from './catalog';
 import { learningRateAdvice } from './divergenceAdvice';
 
-export interface FineTuneConfig {
+export interface FineTuneConfig extends FineTuneHyperparameters {
   backbone: Conv4Config;
   /** Outputs of the pre-training head: the number of meta-train classes. */
   trainClassCount: number;
@@ -70,25 +69,6 @@ export interface FineTuneConfig {
    * for pre-training; not for adapting a loaded backbone.
    */
   trainClasses?: readonly number[];
-  /** 'linear' (Baseline) or 'cosine' (Baseline++), in pre-training and at test. */
-  head: HeadKind;
-  /** Cosine head: logits = cosineScale x cosine. */
-  cosineScale: number;
-  /** Adam step size of pre-training (paper: 1e-3). */
-  learningRate: number;
-  /** Weight of each new batch in the running batch-norm statistics. */
-  batchNormMomentum: number;
-  /** Full-batch Adam steps fitting the new head to a test episode's support features. */
-  adaptSteps: number;
-  adaptLearningRate: number;
-  /** L2 weight decay on the new head's kernel (paper: 1e-3). */
-  adaptWeightDecay: number;
-  /** 'yes': afterwards fine-tune the whole network on the augmented support set. */
-  finetuneBackbone: 'no' | 'yes';
-  backboneSteps: number;
-  backboneLearningRate: number;
-  /** Largest random shift (pixels) of support images when fine-tuning the backbone; 0 = none. */
-  augmentShift: number;
   seed: number;
 }
 

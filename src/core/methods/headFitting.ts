@@ -9,13 +9,8 @@
 // plus weight decay 0.5 x decay x |kernel|^2, minimised by full-batch Adam with the update of
 // nn/adam.ts.
 import { DEFAULT_ADAM } from '../nn/adam';
-import type { HeadShape } from './heads';
+import type { HeadShape, HeadValues } from './heads';
 
-/** A head as plain arrays: kernel [features x classes] row-major; bias [classes] (linear only). */
-export interface HeadValues {
-  kernel: Float32Array;
-  bias?: Float32Array;
-}
 
 export interface HeadFitting {
   steps: number;

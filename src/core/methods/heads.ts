@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensors } from '../nn/params';
 import type { Rng } from '../rng';
-import type { HeadValues } from './headFitting';
+import type { HeadKind } from './catalog';
 
-export type HeadKind = 'linear' | 'cosine';
+export type { HeadKind } from './catalog';
 export const HEAD_KINDS: readonly HeadKind[] = ['linear', 'cosine'];
 
 export const KERNEL = 'kernel';
@@ -21,6 +21,12 @@ export const BIAS = 'bias';
  * off) then gets cosine 0 with every class and a finite gradient, instead of 0/0.
  */
 const NORM_EPSILON = 1e-12;
+
+/** A head as plain arrays: kernel [features x classes] row-major; bias [classes] (linear only). */
+export interface HeadValues {
+  kernel: Float32Array;
+  bias?: Float32Array;
+}
 
 export interface HeadShape {
   kind: HeadKind;

@@ -34,27 +34,17 @@ import type { AdaptationTask } from './adaptationTask';
 import { adaptParameters } from './innerLoop';
 import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
-import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { MethodSpec } from './registry';
-import { METHOD_CATALOG } from './catalog';
+import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import { METHOD_CATALOG, type MamlHyperparameters, type QueryNormalisation } from './catalog';
 import { mamlAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
-export type MamlQueryNormalisation = 'support' | 'batch';
+export type MamlQueryNormalisation = QueryNormalisation;
 
-export interface MamlConfig {
+export interface MamlConfig extends MamlHyperparameters {
   backbone: Conv4Config;
   /** True: MAML (differentiates through the inner steps); false: first-order MAML. */
   secondOrder: boolean;
-  /** SGD steps per task in meta-training (paper: 1 for 5-way Omniglot, 5 for 20-way). */
-  innerSteps: number;
-  /** alpha, the inner SGD step size, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way). */
-  innerLearningRate: number;
-  /** SGD steps when adapting to a test episode (paper: 10). */
-  testInnerSteps: number;
-  /** Adam step size on the meta-parameters (paper: 1e-3). */
-  learningRate: number;
-  batchNormAtTest: MamlQueryNormalisation;
   seed: number;
 }
 

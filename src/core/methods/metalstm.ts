@@ -44,25 +44,15 @@ import type { AdaptationTask } from './adaptationTask';
 import { disposeState, initMetaLearner } from './metaLstmCell';
 import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient, type UpdateTrace } from './metaLstmUnroll';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
-import type { FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
-import type { MethodSpec } from './registry';
-import { METHOD_CATALOG } from './catalog';
+import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import { METHOD_CATALOG, type MetaLstmHyperparameters, type QueryNormalisation } from './catalog';
 import { metaLstmAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
-export type MetaLstmQueryNormalisation = 'support' | 'batch';
+export type MetaLstmQueryNormalisation = QueryNormalisation;
 
-export interface MetaLstmConfig {
+export interface MetaLstmConfig extends MetaLstmHyperparameters {
   backbone: Conv4Config;
-  /** T: meta-learner updates on the support set, in meta-training and at test (paper: 12 for 1-shot, 8 for 5-shot). */
-  updates: number;
-  /** Adam step size on the meta-learner's weights and theta_0 (paper: 1e-3). */
-  learningRate: number;
-  /** Largest global norm of the meta-gradient; larger ones are scaled down to it (paper: 0.25). 0 turns clipping off. */
-  gradientClip: number;
-  /** Units of the meta-learner's first LSTM layer (paper: 20). */
-  hiddenSize: number;
-  batchNormAtTest: MetaLstmQueryNormalisation;
   seed: number;
 }
 

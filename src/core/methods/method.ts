@@ -2,7 +2,9 @@
 // and the UI never branch on which method runs. A method meta-trains on batches of episodes,
 // adapts to a support set (giving a predictor), and saves/loads its learnable state as named tensors.
 import type { Episode, LabeledImages } from '../episodes/episode';
+import type { Conv4Config } from '../nn/conv4';
 import type { NamedTensors, SavedTensors } from '../nn/params';
+import type { Hyperparameters, MethodInfo } from './catalog';
 
 /** What one training step reports (averaged over the batch of episodes). */
 export interface StepMetrics {
@@ -67,4 +69,21 @@ export interface FewShotMethod {
   /** Restores state saved from `stateTensors` (names and shapes are checked). */
   loadState(saved: SavedTensors): void;
   dispose(): void;
+}
+
+/** What a method may need to know about the experiment when it is created. */
+export interface MethodContext {
+  backbone: Conv4Config;
+  /** Number of meta-train classes (a pre-training classifier head needs it). */
+  trainClassCount: number;
+  /**
+   * Dataset class indices of the meta-train classes, in a fixed order: a method that pre-trains
+   * an ordinary classifier maps episode.classIndices to head rows with it. Optional for callers
+   * that only run episodic methods.
+   */
+  trainClasses?: readonly number[];
+}
+
+export interface MethodSpec extends MethodInfo {
+  create(context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod;
 }

@@ -16,19 +16,11 @@ import {
 import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
 import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
+import type { ProtoNetHyperparameters } from './catalog';
 import { learningRateAdvice } from './divergenceAdvice';
 
-export interface ProtoNetConfig {
+export interface ProtoNetConfig extends ProtoNetHyperparameters {
   backbone: Conv4Config;
-  /** Adam learning rate (paper: 1e-3). */
-  learningRate: number;
-  /** Halve (multiply by lrDecayFactor) every lrDecayEvery steps (paper: 0.5 every 2000). */
-  lrDecayEvery: number;
-  lrDecayFactor: number;
-  /** Batch-norm statistics used when adapting/predicting at test time. */
-  batchNormAtTest: 'running' | 'batch';
-  /** Momentum of the running batch-norm statistics (PyTorch's convention: new = (1-m) old + m batch). */
-  batchNormMomentum: number;
   seed: number;
 }
 

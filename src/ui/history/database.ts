@@ -6,13 +6,31 @@ import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StoredRun } from '../state/runTypes';
 import type { SavedTensors } from '../../core/nn/params';
 import type { OwnDatasetRecord } from '../userData/ownDataset';
-import type { ModelRecord } from '../models/modelStore';
+import type { InputRange, ModelFiles } from '../../core/features/types';
 
 export const DB_NAME = 'few-shot-lab';
 /** Bump together with a new step in `upgradeDatabase`. */
 export const DB_VERSION = 3;
 
 /** A downloaded dataset archive kept so it need not be downloaded again (owned by the dataset code). */
+/** A backbone kept in the browser (the models store): pretrained, picked from disk, or exported. */
+export type ModelOrigin = 'pretrained' | 'file' | 'exported';
+
+export interface ModelRecord {
+  /** The catalog id for pretrained models, a random id otherwise. */
+  id: string;
+  name: string;
+  origin: ModelOrigin;
+  files: ModelFiles;
+  /** model.json (as JSON text) plus weight files, in bytes: what the model takes in storage. */
+  bytes: number;
+  /** ms since the epoch. */
+  savedAt: number;
+  /** The feature layer to use, when known (the catalog's, or the user's choice). */
+  layer?: string;
+  inputRange?: InputRange;
+}
+
 export interface ArchiveRecord {
   /** e.g. "images_background.zip". */
   name: string;

@@ -3,27 +3,12 @@
 // (loadPretrained.ts), models the user picked from disk, and classifiers exported from the
 // playground. `put` saves under the record's id; `saveNew` never replaces a saved model of the
 // same name unless the caller passes the user's answer ('replace' or 'keepBoth').
-import type { DatabaseOptions, FewShotLabDatabase } from '../history/database';
-import type { InputRange, ModelFiles } from '../../worker/ownImagesProtocol';
+import type { DatabaseOptions, FewShotLabDatabase, ModelOrigin, ModelRecord } from '../history/database';
+import type { InputRange, ModelFiles } from '../../core/features/types';
 import { randomId } from '../userData/ownDataset';
 import { type OnConflict, type StoreAction, exactBytes, placeNewRecord, useDatabase } from '../userData/savedRecords';
 
-export type ModelOrigin = 'pretrained' | 'file' | 'exported';
-
-export interface ModelRecord {
-  /** The catalog id for pretrained models, a random id otherwise. */
-  id: string;
-  name: string;
-  origin: ModelOrigin;
-  files: ModelFiles;
-  /** model.json (as JSON text) plus weight files, in bytes: what the model takes in storage. */
-  bytes: number;
-  /** ms since the epoch. */
-  savedAt: number;
-  /** The feature layer to use, when known (the catalog's, or the user's choice). */
-  layer?: string;
-  inputRange?: InputRange;
-}
+export type { ModelOrigin, ModelRecord } from '../history/database';
 
 /** The name the page's store uses for a saved model. */
 export type StoredModel = ModelRecord;
