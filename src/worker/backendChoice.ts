@@ -10,7 +10,8 @@ import { conv4Forward, initConv4 } from '../core/nn/conv4';
 import { disposeTensors } from '../core/nn/params';
 import { Rng } from '../core/rng';
 import { BACKEND_ORDER, type BackendName, type BackendPreference } from './protocol';
-import type { BackendProvider, ChosenBackend } from './session';
+import type { ChosenBackend } from './protocol';
+import type { BackendProvider } from './session';
 
 /** What a GPU backend looks like before initialising it. */
 export interface GpuProbe {

@@ -7,6 +7,7 @@ import type {
   BackendPreference,
   BenchmarkResult,
   Checkpoint,
+  ChosenBackend,
   DatasetSource,
   DatasetSummary,
   EpisodeInspection,
@@ -17,9 +18,9 @@ import type {
   RunConfig,
   SineFit,
   ValidationPointMessage,
+  WorkerError,
   WorkerEvent,
 } from './protocol';
-import type { ChosenBackend } from './session';
 import type { SavedTensors } from '../core/nn/params';
 import type {
   AccuracyEstimate,
@@ -33,6 +34,19 @@ import type {
   ModelFiles,
   OwnClass,
 } from './ownImagesProtocol';
+
+/** A request the worker refused or failed: its message, and the code and setting it is about. */
+export class WorkerRequestError extends Error {
+  readonly code: WorkerError['code'];
+  readonly field?: WorkerError['field'];
+
+  constructor(error: WorkerError) {
+    super(error.message);
+    this.name = 'WorkerRequestError';
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
 
 type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -98,7 +112,7 @@ export class ComputeClient {
     if (event.type === 'reply') {
       const p = this.pending.get(event.id);
       this.pending.delete(event.id);
-      if (p) event.ok ? p.resolve(event.value) : p.reject(new Error(event.error));
+      if (p) event.ok ? p.resolve(event.value) : p.reject(new WorkerRequestError(event.error));
       return;
     }
     this.track(event);

@@ -9,12 +9,33 @@
 // sent again, so a curve the user saw never loses or changes a point.
 import type { MethodLabels } from '../core/methods/method';
 import type { SavedTensors } from '../core/nn/params';
+import type { ProblemCode, SettingField, SettingProblem } from '../core/settingProblems';
 import type { AccuracySummary } from '../core/train/stats';
 import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
 import type { RunConfig, SamplerConfig } from './runConfig';
 
+/**
+ * Why a request failed: `code` a program can act on ('failed' when nothing more is known), `field`
+ * the setting to change when the user's settings are to blame (the page marks that control), and
+ * the message in words.
+ */
+export interface WorkerError {
+  code: ProblemCode | 'failed';
+  field?: SettingField;
+  message: string;
+}
+
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
+/** The backend a worker runs on and why (the page shows both). */
+export interface ChosenBackend {
+  backend: BackendName;
+  /** e.g. "SIMD, 2 threads, fast kernels". */
+  info: string;
+  /** Why this backend, e.g. "WebGPU adapter is a software fallback (SwiftShader)". */
+  reason: string;
+}
+
 /** The order tried by 'auto', and the order of fallbacks after a failure. */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -110,7 +131,7 @@ export interface EvaluationMessage {
 
 export type WorkerEvent =
   | { type: 'reply'; id: number; ok: true; value?: unknown }
-  | { type: 'reply'; id: number; ok: false; error: string }
+  | { type: 'reply'; id: number; ok: false; error: WorkerError }
   | { type: 'backend'; backend: BackendName; info: string; reason: string }
   | { type: 'datasetProgress'; datasetId: string; done: number; total: number }
   | {
@@ -127,7 +148,16 @@ export type WorkerEvent =
   | { type: 'checkpoint'; runId: string; checkpoint: Checkpoint }
   | { type: 'warning'; runId?: string; message: string }
   | { type: 'error'; runId?: string; message: string }
-  | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message?: string; stepsDone: number; seconds: number }
+  | {
+      type: 'finished';
+      runId: string;
+      status: 'done' | 'stopped' | 'diverged' | 'failed';
+      message?: string;
+      /** When diverged: the setting to change (the message names it too). */
+      problem?: SettingProblem;
+      stepsDone: number;
+      seconds: number;
+    }
   | { type: 'evaluationProgress'; runId: string; done: number; total: number }
   | { type: 'evaluated'; evaluation: EvaluationMessage }
   | OwnImagesEvent;

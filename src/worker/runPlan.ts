@@ -1,7 +1,8 @@
 // A run's training and evaluation as closures of one shape, whichever task family it is: image
 // episodes (train.ts / evaluate.ts on class splits) or sine-wave regression (trainRegression /
 // evaluateRegression). Settings a user can get wrong (an impossible sampler, an unknown
-// hyperparameter) are checked here, before any training, and come back as one message.
+// hyperparameter) are checked here, before any training, and come back as a SettingsError whose
+// problems name the setting to change.
 import type { ImageDataset } from '../core/data/dataset';
 import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { samplerProblems, type ClassPool } from '../core/episodes/sampler';
@@ -12,6 +13,7 @@ import type { NamedTensors, SavedTensors } from '../core/nn/params';
 import { evaluateRegression } from '../core/regression/evaluateRegression';
 import { getRegressionMethodSpec } from '../core/regression/registry';
 import { regressionSettingsProblems } from '../core/regression/sinusoid';
+import { SettingsError, type SettingProblem } from '../core/settingProblems';
 import { trainRegression } from '../core/regression/trainRegression';
 import { evaluate } from '../core/train/evaluate';
 import type { LoopResult } from '../core/train/loop';
@@ -50,12 +52,13 @@ export interface RunPlan {
   dispose(): void;
 }
 
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
+/** A problem of the training sampler: about its own controls, and said to be about training episodes. */
+function asTrainingProblem(problem: SettingProblem): SettingProblem {
+  const field = problem.field === 'way' ? 'trainWay' : problem.field === 'shot' ? 'trainShot' : problem.field === 'query' ? 'trainQuery' : problem.field;
+  return { ...problem, field, message: `Training episodes: ${problem.message}` };
 }
+
+const asTestProblem = (problem: SettingProblem): SettingProblem => ({ ...problem, message: `Test episodes: ${problem.message}` });
 
 /** The parts of a plan that are the method's own. */
 function stateOf(method: Pick<RunPlan, 'labels' | 'stateTensors' | 'loadState' | 'dispose'>) {
@@ -72,7 +75,9 @@ function trainSettingsOf(s: SamplerConfig) {
 }
 
 export function makeRunPlan(source: LoadedSource, config: RunConfig): RunPlan {
-  if (!Number.isInteger(config.steps) || config.steps < 0) throw new SettingsError(`Training steps must be a whole number of at least 0, got ${config.steps}.`);
+  if (!Number.isInteger(config.steps) || config.steps < 0) {
+    throw new SettingsError([{ code: 'out-of-range', field: 'steps', message: `Training steps must be a whole number of at least 0, got ${config.steps}.` }]);
+  }
   return source.task === 'regression' ? regressionPlan(config) : classificationPlan(source.dataset, config);
 }
 
@@ -89,24 +94,16 @@ export function createRunMethod(config: RunConfig, dataset: ImageDataset, trainC
 }
 
 function classificationPlan(dataset: Extract<LoadedSource, { task: 'classification' }>['dataset'], config: RunConfig): RunPlan {
-  let spec;
-  try {
-    // Unknown methods and bad hyperparameters are the user's settings to fix.
-    spec = getMethodSpec(config.method);
-    resolveHyperparameters(spec, config.hyperparameters ?? {});
-  } catch (error) {
-    throw new SettingsError((error as Error).message);
-  }
+  // Unknown methods, bad hyperparameters and splits throw SettingsErrors naming the setting.
+  const spec = getMethodSpec(config.method);
+  resolveHyperparameters(spec, config.hyperparameters ?? {});
   const splits = splitByGroup(dataset, config.split ?? DEFAULT_SPLIT, config.seed);
   const pool = (name: 'train' | 'val' | 'test'): ClassPool => ({ name, dataset, classIndices: splits[name] });
   const [trainPool, valPool, testPool] = [pool('train'), pool('val'), pool('test')];
   const trainSettings = trainSettingsOf(config.sampler);
   const testSettings = { way: config.sampler.way, shot: config.sampler.shot, query: config.sampler.query };
-  const problems = [
-    ...samplerProblems(trainPool, trainSettings).map((p) => `Training episodes: ${p}`),
-    ...samplerProblems(testPool, testSettings).map((p) => `Test episodes: ${p}`),
-  ];
-  if (problems.length > 0) throw new SettingsError(problems.join(' '));
+  const problems = [...samplerProblems(trainPool, trainSettings).map(asTrainingProblem), ...samplerProblems(testPool, testSettings).map(asTestProblem)];
+  if (problems.length > 0) throw new SettingsError(problems);
   const validate = (config.valEvery ?? 0) > 0 && samplerProblems(valPool, testSettings).length === 0;
   const method = createRunMethod(config, dataset, trainPool.classIndices);
   const metaBatch = config.metaBatch ?? spec.metaBatch ?? 1;
@@ -152,18 +149,13 @@ function classificationPlan(dataset: Extract<LoadedSource, { task: 'classificati
 const REGRESSION_STEPS = [1, 10];
 
 function regressionPlan(config: RunConfig): RunPlan {
-  let spec;
-  let hyper;
-  try {
-    spec = getRegressionMethodSpec(config.method);
-    hyper = resolveHyperparameters(spec, config.hyperparameters ?? {});
-  } catch (error) {
-    throw new SettingsError((error as Error).message);
-  }
+  const spec = getRegressionMethodSpec(config.method);
+  const hyper = resolveHyperparameters(spec, config.hyperparameters ?? {});
   const trainSettings = { shot: config.sampler.trainShot ?? config.sampler.shot, query: config.sampler.trainQuery ?? config.sampler.shot };
   const testSettings = { shot: config.sampler.shot, query: config.sampler.query };
+  // Training tasks take their K from the same control as test tasks, so their problems read alike.
   const problems = [...regressionSettingsProblems(trainSettings), ...regressionSettingsProblems(testSettings)];
-  if (problems.length > 0) throw new SettingsError(problems.join(' '));
+  if (problems.length > 0) throw new SettingsError(problems);
   const method = spec.create(hyper, config.seed);
   const metaBatch = config.metaBatch ?? spec.metaBatch;
   return {

@@ -6,12 +6,14 @@
 // (entry.ts) only wires this to postMessage and supplies the browser's backend chooser and decoder.
 import type { ImageDecoder } from '../core/data/dataset';
 import { saveTensors } from '../core/nn/params';
+import { problemsOf } from '../core/settingProblems';
 import { BetweenSteps } from './betweenSteps';
 import { loadSource, type LoadedSource } from './datasets';
 import { checkFitSteps } from './fitSine';
 import { OwnImages } from './ownImages';
 import type {
   BackendName,
+  ChosenBackend,
   BackendPreference,
   BenchmarkResult,
   Checkpoint,
@@ -22,17 +24,11 @@ import type {
   RunConfig,
   SineFit,
   ValidationPointMessage,
+  WorkerError,
   WorkerEvent,
 } from './protocol';
 import { makeRunPlan, type RunPlan } from './runPlan';
 
-export interface ChosenBackend {
-  backend: BackendName;
-  /** e.g. "SIMD, 2 threads, fast kernels". */
-  info: string;
-  /** Why this backend, e.g. "WebGPU adapter is a software fallback (SwiftShader)". */
-  reason: string;
-}
 
 /** How the environment picks and switches tfjs backends (browser: backendChoice.ts). */
 export interface BackendProvider {
@@ -115,7 +111,7 @@ export class WorkerSession {
       const value = await this.dispatch(request);
       this.options.post({ type: 'reply', id: request.id, ok: true, value });
     } catch (error) {
-      this.options.post({ type: 'reply', id: request.id, ok: false, error: (error as Error).message });
+      this.options.post({ type: 'reply', id: request.id, ok: false, error: workerErrorOf(error) });
     }
   }
 
@@ -331,7 +327,7 @@ export class WorkerSession {
         flush(true);
         run.status = 'finished';
         run.jobs.park();
-        post({ type: 'finished', runId, status: result.status, message: result.message, stepsDone: result.stepsDone, seconds: now() - started });
+        post({ type: 'finished', runId, status: result.status, message: result.message, problem: result.problem, stepsDone: result.stepsDone, seconds: now() - started });
         return;
       } catch (error) {
         flush(true);
@@ -462,4 +458,12 @@ export class WorkerSession {
 
 function checkSeed(seed: number): void {
   if (!Number.isInteger(seed)) throw new Error(`The seed that picks the episode or sine task must be a whole number, got ${seed}.`);
+}
+
+/** A thrown error as the reply carries it: a SettingsError's first problem with a setting gives the
+ * code and the control to mark; anything else is 'failed'. */
+function workerErrorOf(error: unknown): WorkerError {
+  const problems = problemsOf(error);
+  const problem = problems.find((p) => p.field !== undefined) ?? problems[0];
+  return { code: problem?.code ?? 'failed', field: problem?.field, message: (error as Error).message ?? String(error) };
 }

@@ -160,6 +160,8 @@ describe('MAML state, memory and failures', () => {
     const r = await train(wild, { trainPool: pool, trainSettings: settings, steps: 20, seed: 1 });
     expect(r.status).toBe('diverged');
     expect(r.message).toMatch(/diverged at step \d+: the loss became (NaN|Infinity).*Lower the inner learning rate \(innerLearningRate, now 1000000000000\)/);
+    // A blow-up within the first steps: the inner step size is the setting to change.
+    expect(r.problem).toEqual({ code: 'diverged', field: 'hyper.innerLearningRate', message: r.message });
     expect(r.curve.length).toBe(r.stepsDone);
     method.dispose();
     wild.dispose();

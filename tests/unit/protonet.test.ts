@@ -123,6 +123,7 @@ describe('ProtoNet training', () => {
     const r = await train(method, { trainPool: pool, trainSettings: { way: 5, shot: 1, query: 2 }, steps: 5, seed: 1 });
     expect(r.status).toBe('diverged');
     expect(r.message).toMatch(/diverged at step 4: the loss became NaN.*Lower the learning rate \(learningRate, now 0\.001\)/);
+    expect(r.problem).toEqual({ code: 'diverged', field: 'hyper.learningRate', message: r.message });
     expect(r.curve.map((p) => p.loss)).toEqual([1.5, 1.2, 0.9]);
     expect(r.stepsDone).toBe(3);
     method.dispose();

@@ -53,7 +53,8 @@ describe('sampleEpisode', () => {
 
 describe('samplerProblems', () => {
   it('names the numbers when N exceeds the classes of the split', () => {
-    const [message] = samplerProblems(pool, { way: 20, shot: 1, query: 5 });
+    const [{ code, field, message }] = samplerProblems(pool, { way: 20, shot: 1, query: 5 });
+    expect({ code, field }).toEqual({ code: 'too-few-classes', field: 'way' });
     expect(message).toMatch(/20-way episodes need 20 classes but the train split has only 12/);
     expect(message).toMatch(/lower Ways \(N\) to at most 12/);
   });
@@ -61,7 +62,8 @@ describe('samplerProblems', () => {
   it('names the class that has fewer than K+Q images and the largest K+Q that fits', () => {
     const uneven = toyDataset(1, 3, [20, 20, 6]);
     const p: ClassPool = { name: 'test', dataset: uneven, classIndices: [0, 1, 2] };
-    const [message] = samplerProblems(p, { way: 2, shot: 5, query: 15 });
+    const [{ code, field, message }] = samplerProblems(p, { way: 2, shot: 5, query: 15 });
+    expect({ code, field }).toEqual({ code: 'too-few-images', field: 'shot' });
     expect(message).toMatch(/K\+Q = 5\+15 = 20 images/);
     expect(message).toMatch(/"g0\/c2" \(6\)/);
     expect(message).toMatch(/at most 6/);
@@ -69,10 +71,10 @@ describe('samplerProblems', () => {
   });
 
   it('refuses K = 0, N < 2 and Q = 0 with what to do', () => {
-    expect(samplerProblems(pool, { way: 5, shot: 0, query: 5 })[0]).toMatch(/Shots \(K\) must be a whole number of at least 1/);
-    expect(samplerProblems(pool, { way: 1, shot: 1, query: 5 })[0]).toMatch(/Ways \(N\) must be a whole number of at least 2/);
-    expect(samplerProblems(pool, { way: 5, shot: 1, query: 0 })[0]).toMatch(/Queries per class/);
-    expect(samplerProblems({ ...pool, classIndices: [] }, { way: 5, shot: 1, query: 5 })[0]).toMatch(/has no classes/);
+    expect(samplerProblems(pool, { way: 5, shot: 0, query: 5 })[0]).toEqual({ code: 'out-of-range', field: 'shot', message: expect.stringMatching(/Shots \(K\) must be a whole number of at least 1/) });
+    expect(samplerProblems(pool, { way: 1, shot: 1, query: 5 })[0]).toEqual({ code: 'out-of-range', field: 'way', message: expect.stringMatching(/Ways \(N\) must be a whole number of at least 2/) });
+    expect(samplerProblems(pool, { way: 5, shot: 1, query: 0 })[0]).toEqual({ code: 'out-of-range', field: 'query', message: expect.stringMatching(/Queries per class/) });
+    expect(samplerProblems({ ...pool, classIndices: [] }, { way: 5, shot: 1, query: 5 })[0]).toEqual({ code: 'too-few-classes', field: 'split', message: expect.stringMatching(/has no classes/) });
   });
 
   it('is empty for a request that fits', () => {

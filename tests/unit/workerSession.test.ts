@@ -112,11 +112,32 @@ describe('worker session', () => {
     const h = sessionHarness();
     await h.send({ type: 'init', backend: 'wasm' });
     await h.send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
-    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 500, shot: 1, query: 5 } } })).rejects.toThrow(
-      /Test episodes: 500-way episodes need/,
-    );
-    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), hyperparameters: { learningRate: -1 } } })).rejects.toThrow(/learningRate must be between/);
-    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), datasetId: 'nope' } })).rejects.toThrow(/Dataset "nope" is not loaded/);
+    // Each refusal says which setting to change, so the page marks that control without reading words.
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 500, shot: 1, query: 5 } } })).rejects.toMatchObject({
+      code: 'too-few-classes',
+      field: 'way',
+      message: expect.stringMatching(/^Test episodes: 500-way episodes need 500 classes but the test split has only \d+; lower Ways \(N\)/),
+    });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 5, shot: 1, query: 5, trainWay: 700 } } })).rejects.toMatchObject({
+      code: 'too-few-classes',
+      field: 'trainWay',
+      message: expect.stringMatching(/^Training episodes: 700-way episodes need 700 classes but the train split has only \d+/),
+    });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 5, shot: 1, query: 5, trainWay: 5 }, split: { train: 0.7, val: 0.1, test: 0.3 } } })).rejects.toMatchObject({
+      code: 'bad-split',
+      field: 'split',
+    });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), hyperparameters: { learningRate: -1 } } })).rejects.toMatchObject({
+      code: 'out-of-range',
+      field: 'hyper.learningRate',
+      message: expect.stringMatching(/learningRate must be between/),
+    });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), method: 'nope' } })).rejects.toMatchObject({ code: 'unknown-method', field: 'method' });
+    await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), datasetId: 'nope' } })).rejects.toMatchObject({
+      code: 'failed',
+      field: undefined,
+      message: expect.stringMatching(/Dataset "nope" is not loaded/),
+    });
     expect(h.of('finished')).toHaveLength(0);
   });
 

@@ -3,6 +3,7 @@
 // to change, instead of failing halfway through a run.
 import type { ImageDataset } from '../data/dataset';
 import { Rng } from '../rng';
+import { SettingsError, type SettingProblem } from '../settingProblems';
 import { gatherImages, type Episode, type SamplerSettings } from './episode';
 
 /** Classes of one dataset that episodes are drawn from, e.g. the meta-test classes. */
@@ -14,29 +15,31 @@ export interface ClassPool {
 }
 
 /** Returns a list of problems with these settings on this pool; empty when episodes can be drawn. */
-export function samplerProblems(pool: ClassPool, settings: SamplerSettings): string[] {
+export function samplerProblems(pool: ClassPool, settings: SamplerSettings): SettingProblem[] {
   const { way, shot, query } = settings;
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   const where = `the ${pool.name} split`;
   if (!Number.isInteger(way) || way < 2) {
-    problems.push(`Ways (N) must be a whole number of at least 2, got ${way}.`);
+    problems.push({ code: 'out-of-range', field: 'way', message: `Ways (N) must be a whole number of at least 2, got ${way}.` });
   }
   if (!Number.isInteger(shot) || shot < 1) {
-    problems.push(`Shots (K) must be a whole number of at least 1 (a class needs at least one labelled example), got ${shot}.`);
+    problems.push({ code: 'out-of-range', field: 'shot', message: `Shots (K) must be a whole number of at least 1 (a class needs at least one labelled example), got ${shot}.` });
   }
   if (!Number.isInteger(query) || query < 1) {
-    problems.push(`Queries per class (Q) must be a whole number of at least 1, got ${query}.`);
+    problems.push({ code: 'out-of-range', field: 'query', message: `Queries per class (Q) must be a whole number of at least 1, got ${query}.` });
   }
   if (problems.length > 0) return problems;
   const classes = pool.classIndices.length;
   if (classes === 0) {
-    problems.push(`${capitalise(where)} has no classes; give it some (change the split) or pick another split.`);
+    problems.push({ code: 'too-few-classes', field: 'split', message: `${capitalise(where)} has no classes; give it some (change the split) or pick another split.` });
     return problems;
   }
   if (way > classes) {
-    problems.push(
-      `${way}-way episodes need ${way} classes but ${where} has only ${classes}; lower Ways (N) to at most ${classes} or give ${where} more classes.`,
-    );
+    problems.push({
+      code: 'too-few-classes',
+      field: 'way',
+      message: `${way}-way episodes need ${way} classes but ${where} has only ${classes}; lower Ways (N) to at most ${classes} or give ${where} more classes.`,
+    });
   }
   const needed = shot + query;
   const small = pool.classIndices
@@ -46,25 +49,21 @@ export function samplerProblems(pool: ClassPool, settings: SamplerSettings): str
     const fewest = Math.min(...small.map((c) => c.count));
     const names = small.slice(0, 3).map((c) => `"${c.name}" (${c.count})`).join(', ');
     const more = small.length > 3 ? ` and ${small.length - 3} more` : '';
-    problems.push(
-      `Each class needs K+Q = ${shot}+${query} = ${needed} images, but ${small.length} class${small.length > 1 ? 'es' : ''} of ${where} ha${small.length > 1 ? 've' : 's'} fewer: ${names}${more}. ` +
+    problems.push({
+      code: 'too-few-images',
+      field: 'shot',
+      message:
+        `Each class needs K+Q = ${shot}+${query} = ${needed} images, but ${small.length} class${small.length > 1 ? 'es' : ''} of ${where} ha${small.length > 1 ? 've' : 's'} fewer: ${names}${more}. ` +
         `Lower Shots (K) or Queries per class so that K+Q is at most ${fewest}, or add images to ${small.length > 1 ? 'those classes' : 'that class'}.`,
-    );
+    });
   }
   return problems;
 }
 
-/** Throws an Error listing every problem, or returns quietly. */
+/** Throws a SettingsError listing every problem, or returns quietly. */
 export function checkSampler(pool: ClassPool, settings: SamplerSettings): void {
   const problems = samplerProblems(pool, settings);
-  if (problems.length > 0) throw new SamplerError(problems);
-}
-
-export class SamplerError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join(' '));
-    this.name = 'SamplerError';
-  }
+  if (problems.length > 0) throw new SettingsError(problems);
 }
 
 /**

@@ -2,6 +2,7 @@
 // by group (an Omniglot alphabet; a rotated copy shares its source's group), so no alphabet,
 // and no rotation of a test character, is ever seen in training.
 import type { ImageDataset } from '../data/dataset';
+import { SettingsError } from '../settingProblems';
 import { Rng } from '../rng';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -21,13 +22,17 @@ export interface SplitProportions {
   test: number;
 }
 
+function splitError(message: string): SettingsError {
+  return new SettingsError([{ code: 'bad-split', field: 'split', message }]);
+}
+
 export const DEFAULT_SPLIT: SplitProportions = { train: 0.7, val: 0.1, test: 0.2 };
 
 /** Parses "0.7,0.1,0.2" or "24,6,0". */
 export function parseSplit(text: string): SplitProportions {
   const parts = text.split(',').map((s) => Number(s.trim()));
   if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0)) {
-    throw new Error(
+    throw splitError(
       `--split takes three non-negative numbers "train,val,test" (fractions such as 0.7,0.1,0.2 or group counts such as 24,6,0), got "${text}".`,
     );
   }
@@ -41,14 +46,14 @@ export function groupCounts(groupCount: number, proportions: SplitProportions): 
   const allWhole = [train, val, test].every((v) => Number.isInteger(v));
   if (allWhole && sum > 1) {
     if (sum !== groupCount) {
-      throw new Error(
+      throw splitError(
         `The split asks for ${train}+${val}+${test} = ${sum} groups but the dataset has ${groupCount}; make the counts add up to ${groupCount} or use fractions such as 0.7,0.1,0.2.`,
       );
     }
     return { train, val, test };
   }
   if (Math.abs(sum - 1) > 1e-6) {
-    throw new Error(`Split fractions must add up to 1, got ${train}+${val}+${test} = ${sum}.`);
+    throw splitError(`Split fractions must add up to 1, got ${train}+${val}+${test} = ${sum}.`);
   }
   // Largest-remainder rounding; any non-zero fraction gets at least one group when possible.
   const raw = { train: train * groupCount, val: val * groupCount, test: test * groupCount };

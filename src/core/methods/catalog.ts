@@ -2,6 +2,7 @@
 // papers, defaults (with why they differ from the papers) and each hyperparameter's hint and range.
 // The playground's main thread reads this to build its controls while tfjs loads only in the
 // compute worker; the registry adds to each entry the function that creates the method.
+import { SettingsError, type SettingProblem } from '../settingProblems';
 
 /** Hyperparameters are flat name -> number/string, so they fit in a URL and a CLI flag. */
 export type Hyperparameters = Record<string, number | string>;
@@ -290,16 +291,17 @@ export const METHOD_CATALOG: Record<string, MethodInfo> = {
  */
 export function resolveHyperparameters(spec: Pick<MethodInfo, 'title' | 'defaults' | 'hyperparameters'>, given: Hyperparameters = {}): Hyperparameters {
   const out: Hyperparameters = { ...spec.defaults };
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   for (const [name, value] of Object.entries(given)) {
     const info = spec.hyperparameters[name];
+    const field = `hyper.${name}` as const;
     if (!info || !(name in spec.defaults)) {
-      problems.push(`${spec.title} has no setting "${name}" (it has: ${Object.keys(spec.defaults).join(', ')}).`);
+      problems.push({ code: 'unknown-setting', field: 'method', message: `${spec.title} has no setting "${name}" (it has: ${Object.keys(spec.defaults).join(', ')}).` });
       continue;
     }
     if (info.choices) {
       if (!info.choices.includes(String(value))) {
-        problems.push(`${name} must be one of ${info.choices.join(', ')}, got "${value}".`);
+        problems.push({ code: 'out-of-range', field, message: `${name} must be one of ${info.choices.join(', ')}, got "${value}".` });
         continue;
       }
       out[name] = String(value);
@@ -307,13 +309,13 @@ export function resolveHyperparameters(spec: Pick<MethodInfo, 'title' | 'default
     }
     const n = typeof value === 'number' ? value : Number(value);
     if (!Number.isFinite(n)) {
-      problems.push(`${name} must be a number, got "${value}".`);
+      problems.push({ code: 'out-of-range', field, message: `${name} must be a number, got "${value}".` });
     } else if ((info.min !== undefined && n < info.min) || (info.max !== undefined && n > info.max)) {
-      problems.push(`${name} must be between ${info.min ?? '-inf'} and ${info.max ?? 'inf'}, got ${n}.`);
+      problems.push({ code: 'out-of-range', field, message: `${name} must be between ${info.min ?? '-inf'} and ${info.max ?? 'inf'}, got ${n}.` });
     } else {
       out[name] = n;
     }
   }
-  if (problems.length > 0) throw new Error(problems.join(' '));
+  if (problems.length > 0) throw new SettingsError(problems);
   return out;
 }

@@ -58,7 +58,7 @@ import { fitHeadValues } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadShape, type HeadValues } from './heads';
 import type { Embeddings, FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
 import { METHOD_CATALOG, type FineTuneHyperparameters } from './catalog';
-import { learningRateAdvice } from './divergenceAdvice';
+import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 export interface FineTuneConfig extends FineTuneHyperparameters {
   backbone: Conv4Config;
@@ -158,7 +158,7 @@ export class FineTune implements FewShotMethod {
     this.rowOfClass = config.trainClasses ? new Map(config.trainClasses.map((c, row) => [c, row])) : null;
   }
 
-  divergenceAdvice(): string {
+  divergenceAdvice(): DivergenceAdvice {
     return learningRateAdvice('pre-training learning rate', this.config.learningRate);
   }
 

@@ -36,7 +36,7 @@ import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
 import { METHOD_CATALOG, type MamlHyperparameters, type QueryNormalisation } from './catalog';
-import { mamlAdvice } from './divergenceAdvice';
+import { mamlAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MamlQueryNormalisation = QueryNormalisation;
@@ -157,8 +157,8 @@ export class Maml implements FewShotMethod {
     this.headSeed = rng.derive('maml-head').nextUint32();
   }
 
-  divergenceAdvice(): string {
-    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
+  divergenceAdvice(step: number): DivergenceAdvice {
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step);
   }
 
   labels(): MethodLabels {

@@ -46,7 +46,7 @@ import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollU
 import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
 import { METHOD_CATALOG, type MetaLstmHyperparameters, type QueryNormalisation } from './catalog';
-import { metaLstmAdvice } from './divergenceAdvice';
+import { metaLstmAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MetaLstmQueryNormalisation = QueryNormalisation;
@@ -168,7 +168,7 @@ export class MetaLstm implements FewShotMethod {
     this.headSeed = rng.derive('meta-lstm-head').nextUint32();
   }
 
-  divergenceAdvice(): string {
+  divergenceAdvice(): DivergenceAdvice {
     return metaLstmAdvice(this.config.learningRate, this.config.gradientClip);
   }
 

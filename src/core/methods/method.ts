@@ -5,6 +5,7 @@ import type { Episode, LabeledImages } from '../episodes/episode';
 import type { Conv4Config } from '../nn/conv4';
 import type { NamedTensors, SavedTensors } from '../nn/params';
 import type { Hyperparameters, MethodInfo } from './catalog';
+import type { DivergenceAdvice } from './divergenceAdvice';
 
 /** What one training step reports (averaged over the batch of episodes). */
 export interface StepMetrics {
@@ -51,7 +52,7 @@ export interface FewShotMethod {
   /** Facts that qualify this method's results. */
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
-  divergenceAdvice?(): string;
+  divergenceAdvice?(step: number): DivergenceAdvice;
   /**
    * Optional, for the episode viewer (methods that classify by embeddings): the embeddings the
    * method's current state gives these images, computed as its classifier computes them at test

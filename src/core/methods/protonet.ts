@@ -17,7 +17,7 @@ import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params'
 import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import type { ProtoNetHyperparameters } from './catalog';
-import { learningRateAdvice } from './divergenceAdvice';
+import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 export interface ProtoNetConfig extends ProtoNetHyperparameters {
   backbone: Conv4Config;
@@ -57,7 +57,7 @@ export class ProtoNet implements FewShotMethod {
     this.running = initRunningStats(config.backbone);
   }
 
-  divergenceAdvice(): string {
+  divergenceAdvice(): DivergenceAdvice {
     return learningRateAdvice('learning rate', this.config.learningRate);
   }
 

@@ -2,6 +2,7 @@
 // description in catalog.ts). Callers (the training loop, evaluation, the CLI, the worker) look
 // methods up by name and never branch on which one runs.
 import { METHOD_CATALOG, resolveHyperparameters, type Hyperparameters } from './catalog';
+import { SettingsError } from '../settingProblems';
 import type { FewShotMethod, MethodContext, MethodSpec } from './method';
 import { FINETUNE_SPEC } from './finetune';
 import { FOMAML_SPEC, MAML_SPEC } from './maml';
@@ -39,7 +40,7 @@ export function methodNames(): string[] {
 
 export function getMethodSpec(name: string): MethodSpec {
   const spec = METHODS[name];
-  if (!spec) throw new Error(`Unknown method "${name}". Available: ${methodNames().join(', ')}.`);
+  if (!spec) throw new SettingsError([{ code: 'unknown-method', field: 'method', message: `Unknown method "${name}". Available: ${methodNames().join(', ')}.` }]);
   return spec;
 }
 

@@ -10,7 +10,7 @@ import { Rng } from '../rng';
 import { column, disposePoints, meanSquaredError, SgdMlpRegressor } from './regressionLearner';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
 import type { RegressionTask } from './sinusoid';
-import { learningRateAdvice } from '../methods/divergenceAdvice';
+import { learningRateAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
 export interface RegressionFineTuneConfig {
   /** Adam step size of the joint pre-training. */
@@ -50,7 +50,7 @@ export class RegressionFineTune extends SgdMlpRegressor implements RegressionMet
     return { pretraining: 'joint regression over all training tasks', adaptLearningRate: this.config.adaptLearningRate };
   }
 
-  divergenceAdvice(): string {
+  divergenceAdvice(): DivergenceAdvice {
     return learningRateAdvice('pre-training learning rate', this.config.learningRate);
   }
 

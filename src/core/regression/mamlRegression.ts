@@ -13,7 +13,7 @@ import { Rng } from '../rng';
 import { disposePoints, regressionAdaptationTask, SgdMlpRegressor, stackedPointTensors } from './regressionLearner';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
 import type { RegressionTask } from './sinusoid';
-import { mamlAdvice } from '../methods/divergenceAdvice';
+import { mamlAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
 export interface RegressionMamlConfig {
   secondOrder: boolean;
@@ -48,8 +48,8 @@ export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod 
     return { order: this.config.secondOrder ? 'second' : 'first', innerLearningRate: this.config.innerLearningRate };
   }
 
-  divergenceAdvice(): string {
-    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate);
+  divergenceAdvice(step: number): DivergenceAdvice {
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step);
   }
 
   async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {

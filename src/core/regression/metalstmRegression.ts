@@ -17,7 +17,7 @@ import { Rng } from '../rng';
 import { column, disposePoints, largestStep, meanSquaredError, outputsAt, pointTensors, regressionAdaptationTask } from './regressionLearner';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
 import type { Points, RegressionTask } from './sinusoid';
-import { metaLstmAdvice } from '../methods/divergenceAdvice';
+import { metaLstmAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
 export interface RegressionMetaLstmConfig {
   /** T: meta-learner updates on the support points in meta-training. */
@@ -50,7 +50,7 @@ export class RegressionMetaLstm implements RegressionMethod {
     return { updates: this.config.updates };
   }
 
-  divergenceAdvice(): string {
+  divergenceAdvice(): DivergenceAdvice {
     return metaLstmAdvice(this.config.learningRate, this.config.gradientClip);
   }
 

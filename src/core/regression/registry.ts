@@ -2,6 +2,7 @@
 // counterparts (maml, fomaml, finetune, metalstm). Prototypical Networks classify by distance to
 // class prototypes and have no regression form, so they are not here.
 import type { Hyperparameters } from '../methods/catalog';
+import { SettingsError } from '../settingProblems';
 import { resolveHyperparameters } from '../methods/catalog';
 import { REGRESSION_CATALOG, type RegressionMethodInfo } from './catalog';
 import { RegressionFineTune } from './finetuneRegression';
@@ -52,7 +53,9 @@ export function getRegressionMethodSpec(name: string): RegressionMethodSpec {
   const spec = REGRESSION_METHODS[name];
   if (!spec) {
     const why = name === 'protonet' ? ' Prototypical Networks classify; they have no regression form.' : '';
-    throw new Error(`"${name}" cannot run sine-wave regression.${why} Regression methods: ${regressionMethodNames().join(', ')}.`);
+    throw new SettingsError([
+      { code: 'unknown-method', field: 'method', message: `"${name}" cannot run sine-wave regression.${why} Regression methods: ${regressionMethodNames().join(', ')}.` },
+    ]);
   }
   return spec;
 }

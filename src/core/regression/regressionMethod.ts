@@ -4,6 +4,7 @@
 // the model's outputs after each number of adaptation steps (for the evaluation's "MSE after 1 and
 // 10 steps" and for the playground's plot of the fit after 0, 1, ... steps).
 import type { MethodLabels } from '../methods/method';
+import type { DivergenceAdvice } from '../methods/divergenceAdvice';
 import type { NamedTensors, SavedTensors } from '../nn/params';
 import type { Points, RegressionTask } from './sinusoid';
 
@@ -23,7 +24,7 @@ export interface RegressionMethod {
   fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]>;
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
-  divergenceAdvice(): string;
+  divergenceAdvice(step: number): DivergenceAdvice;
   stateTensors(): NamedTensors;
   loadState(saved: SavedTensors): void;
   dispose(): void;

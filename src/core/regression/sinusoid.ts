@@ -4,6 +4,7 @@
 // Like the image sampler, task i depends only on (seed, i), so methods evaluated with the same
 // seed meet identical tasks. Plain functions: no tensors here.
 import { Rng } from '../rng';
+import { SettingsError, type SettingProblem } from '../settingProblems';
 
 export const SINUSOID = {
   amplitude: [0.1, 5],
@@ -38,16 +39,20 @@ export function sineValue(amplitude: number, phase: number, x: number): number {
 }
 
 /** Problems with the settings, in words that say what to change (empty when fine). */
-export function regressionSettingsProblems(settings: RegressionSettings): string[] {
-  const problems: string[] = [];
-  if (!Number.isInteger(settings.shot) || settings.shot < 1) problems.push(`Support points per task (K) must be a whole number of at least 1, got ${settings.shot}.`);
-  if (!Number.isInteger(settings.query) || settings.query < 1) problems.push(`Query points per task must be a whole number of at least 1, got ${settings.query}.`);
+export function regressionSettingsProblems(settings: RegressionSettings): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  if (!Number.isInteger(settings.shot) || settings.shot < 1) {
+    problems.push({ code: 'out-of-range', field: 'shot', message: `Support points per task (K) must be a whole number of at least 1, got ${settings.shot}.` });
+  }
+  if (!Number.isInteger(settings.query) || settings.query < 1) {
+    problems.push({ code: 'out-of-range', field: 'query', message: `Query points per task must be a whole number of at least 1, got ${settings.query}.` });
+  }
   return problems;
 }
 
 export function checkRegressionSettings(settings: RegressionSettings): void {
   const problems = regressionSettingsProblems(settings);
-  if (problems.length > 0) throw new Error(problems.join(' '));
+  if (problems.length > 0) throw new SettingsError(problems);
 }
 
 function samplePoints(rng: Rng, amplitude: number, phase: number, count: number): Points {

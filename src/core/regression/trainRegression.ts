@@ -47,7 +47,7 @@ export function trainRegression(method: RegressionMethod, options: RegressionTra
     startStep: options.startStep,
     batchAt: (step) => Array.from({ length: batch }, (_, b) => sinusoidTaskAt(options.settings, options.seed, step * batch + b)),
     trainStep: (tasks, step) => method.trainStep(tasks, step),
-    divergenceAdvice: () => method.divergenceAdvice(),
+    divergenceAdvice: (_metrics, step) => method.divergenceAdvice(step),
     validateAfter: async (step) => {
       if (valEvery <= 0 || step % valEvery !== 0) return null;
       const result = await evaluateRegression(method, options.settings, {

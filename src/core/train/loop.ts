@@ -2,6 +2,8 @@
 // regression/trainRegression.ts): run steps on seeded batches, record the curve, validate at
 // intervals, stop on request, and stop on divergence with advice and the last good parameters.
 import { DivergenceGuard, divergenceMessage, type StatefulMethod } from './divergence';
+import type { DivergenceAdvice } from '../methods/divergenceAdvice';
+import type { SettingProblem } from '../settingProblems';
 import { eventLoopYielder } from './yieldToEventLoop';
 
 export interface LoopMetrics {
@@ -19,7 +21,8 @@ export interface LoopOptions<Batch, M extends LoopMetrics, V> {
   batchAt(step: number): Batch;
   trainStep(batch: Batch, step: number): Promise<M>;
   /** What to change when the loss diverges (names the learning rates involved). */
-  divergenceAdvice(metrics: M): string;
+  /** What to change when training diverges at (1-based) `step`. */
+  divergenceAdvice(metrics: M, step: number): DivergenceAdvice;
   /** Validates after step `step` (1-based) when due; null when not due. */
   validateAfter?(step: number): Promise<V | null>;
   onStep?: (point: LoopPoint<M>) => void | Promise<void>;
@@ -37,6 +40,8 @@ export interface LoopResult<M extends LoopMetrics, V> {
   seconds: number;
   /** A message for the user when status is not 'done'. */
   message?: string;
+  /** When diverged: the message as a problem naming the setting to change. */
+  problem?: SettingProblem;
 }
 
 export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: LoopOptions<Batch, M, V>): Promise<LoopResult<M, V>> {
@@ -50,6 +55,7 @@ export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: 
   const t0 = nowSeconds();
   let status: LoopResult<M, V>['status'] = 'done';
   let message: string | undefined;
+  let problem: SettingProblem | undefined;
   let step = options.startStep ?? 0;
   try {
     for (; step < options.steps; step++) {
@@ -65,7 +71,9 @@ export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: 
       if (reason !== null) {
         await guard.restoreLastGood();
         status = 'diverged';
-        message = divergenceMessage(step + 1, reason, options.divergenceAdvice(metrics));
+        const advice = options.divergenceAdvice(metrics, step + 1);
+        message = divergenceMessage(step + 1, reason, advice.text);
+        problem = { code: 'diverged', field: `hyper.${advice.setting}`, message };
         break;
       }
       const point = { ...metrics, step: step + 1, elapsed: nowSeconds() - t0 };
@@ -81,7 +89,7 @@ export async function runTrainingLoop<Batch, M extends LoopMetrics, V>(options: 
   } finally {
     guard.dispose();
   }
-  return { curve, validation, status, stepsDone: step, seconds: nowSeconds() - t0, message };
+  return { curve, validation, status, stepsDone: step, seconds: nowSeconds() - t0, message, problem };
 }
 
 function nowSeconds(): number {

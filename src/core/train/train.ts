@@ -64,7 +64,8 @@ export async function train(method: FewShotMethod, options: TrainingOptions): Pr
       return episodes;
     },
     trainStep: (episodes, step) => method.trainStep(episodes, step),
-    divergenceAdvice: (metrics) => method.divergenceAdvice?.() ?? `Lower the learning rate (now ${metrics.learningRate}) and train again.`,
+    divergenceAdvice: (metrics, step) =>
+      method.divergenceAdvice?.(step) ?? { text: `Lower the learning rate (now ${metrics.learningRate}) and train again.`, setting: 'learningRate' },
     validateAfter: async (step) => {
       if (!options.valPool || !options.valSettings || valEvery <= 0 || step % valEvery !== 0) return null;
       const result = await evaluate(method, options.valPool, options.valSettings, {

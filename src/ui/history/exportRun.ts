@@ -4,7 +4,7 @@
 // string building, no DOM: download.ts turns the strings into files.
 import type { StoredRun } from '../state/runTypes';
 import type { Setup } from '../state/setup';
-import type { ChosenBackend } from '../../worker/session';
+import type { ChosenBackend } from '../../worker/protocol';
 import type { SamplerConfig } from '../../worker/protocol';
 import type { MethodLabels } from '../../core/methods/method';
 

@@ -12,7 +12,7 @@
 import { resolveHyperparameters, type Hyperparameters } from '../../core/methods/catalog';
 import { summarise, type AccuracySummary } from '../../core/train/stats';
 import { BACKEND_ORDER, type BackendPreference, type EvaluationMessage, type ProgressPoint, type SamplerConfig, type ValidationPointMessage } from '../../worker/protocol';
-import type { ChosenBackend } from '../../worker/session';
+import type { ChosenBackend } from '../../worker/protocol';
 import type { MethodLabels } from '../../core/methods/method';
 import type { RunStatus, StoredRun } from '../state/runTypes';
 import { methodsFor, type DatasetChoice, type Setup } from '../state/setup';

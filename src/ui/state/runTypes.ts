@@ -1,7 +1,7 @@
 // A run as the playground keeps it: the setup that produced it, its curves, where and how long it
 // trained, and every evaluation of it. Plain data: the store holds these, the history saves them to
 // IndexedDB, and exports are made from them.
-import type { ChosenBackend } from '../../worker/session';
+import type { ChosenBackend } from '../../worker/protocol';
 import type { EvaluationMessage, ProgressPoint, ValidationPointMessage } from '../../worker/protocol';
 import type { Setup } from './setup';
 

@@ -1,7 +1,8 @@
 // Checks a setup before it reaches the worker and says, per control, what is wrong and what to do.
-// The worker checks again against the loaded dataset (class counts per split, images per class);
-// `fieldOfMessage` routes those messages to the control they name, so every error a user can cause
-// appears next to the control it concerns.
+// The worker checks again against the loaded dataset (class counts per split, images per class) and
+// says which setting each problem is about; `controlOf` turns that into the control to mark, so
+// every error a user can cause appears next to the control it concerns.
+import type { SettingField } from '../../core/settingProblems';
 import { methodInfo, type Setup } from './setup';
 
 /** A control of the panel an error can belong to; 'train' is the Train button itself. */
@@ -75,22 +76,12 @@ export function setupProblems(setup: Setup): FieldProblems {
 }
 
 /**
- * The control a worker message is about, from the control names it uses ("Ways (N)", "Shots (K)",
- * "split", a hyperparameter's name); 'train' when it names none.
+ * The control a problem the worker found is about: the setting it names (the training sampler's
+ * shots and queries are set by the same controls as the test episodes'); 'train' when it names none.
  */
-export function fieldOfMessage(message: string, hyperparameterNames: string[] = []): SetupField {
-  const rules: Array<[RegExp, SetupField]> = [
-    [/Ways \(N\)|-way episodes need/, 'way'],
-    [/Shots \(K\)|K\+Q|Support points/, 'shot'],
-    [/Queries per class|Query points/, 'query'],
-    [/split/i, 'split'],
-    [/Training steps/, 'steps'],
-  ];
-  const training = /^Training episodes:/.test(message);
-  for (const [pattern, field] of rules) {
-    if (pattern.test(message)) return training && field === 'way' ? 'trainWay' : field;
-  }
-  for (const name of hyperparameterNames) if (new RegExp(`\\b${name}\\b`).test(message)) return `hyper.${name}`;
-  if (/learning rate|diverg/i.test(message)) return 'method';
-  return 'train';
+export function controlOf(field: SettingField | undefined): SetupField {
+  if (field === undefined) return 'train';
+  if (field === 'trainShot') return 'shot';
+  if (field === 'trainQuery') return 'query';
+  return field;
 }

@@ -4,14 +4,14 @@
 // history, both injected, so the views and these actions are tested without a browser and run for
 // real on the page.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ComputeClient } from '../../worker/client';
+import type { ComputeClient, WorkerRequestError } from '../../worker/client';
 import type { SavedTensors } from '../../core/nn/params';
 import type { DatasetSource, DatasetSummary, EpisodeInspection, SineFit, WorkerEvent } from '../../worker/protocol';
-import type { ChosenBackend } from '../../worker/session';
+import type { ChosenBackend } from '../../worker/protocol';
 import { describeSetup, EVALUATION_SEED, runConfigOf } from './runConfig';
 import type { StoredRun } from './runTypes';
 import { DEFAULT_SETUP, methodInfo, methodsFor, type DatasetChoice, type Setup } from './setup';
-import { fieldOfMessage, setupProblems, type FieldProblems, type SetupField } from './setupProblems';
+import { controlOf, setupProblems, type FieldProblems, type SetupField } from './setupProblems';
 
 export type PlaygroundClient = Pick<
   ComputeClient,
@@ -214,7 +214,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             progress: r.progress ? { ...r.progress, step: event.stepsDone, stepsPerSecond: 0, etaSeconds: 0 } : r.progress,
           }));
           if (event.status === 'diverged' && event.message) {
-            set((s) => ({ problems: { ...s.problems, [fieldOfMessage(event.message!, hyperNames(s.setup))]: event.message } }));
+            set((s) => ({ problems: { ...s.problems, [controlOf(event.problem?.field ?? 'method')]: event.message } }));
           }
           void save(event.runId);
           if ((event.status === 'done' || event.status === 'stopped') && get().liveRunIds.includes(event.runId)) void keepState(event.runId);
@@ -233,7 +233,6 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       }
     };
 
-    const hyperNames = (setup: Setup) => Object.keys(methodInfo(setup.dataset, setup.method)?.hyperparameters ?? {});
 
     return {
       setup: initialSetup,
@@ -402,7 +401,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             runs: s.runs.filter((r) => r.id !== id),
             liveRunIds: s.liveRunIds.filter((x) => x !== id),
             currentRunId: s.runs.find((r) => r.id !== id)?.id ?? null,
-            problems: { ...s.problems, [fieldOfMessage(message, hyperNames(setup))]: message },
+            problems: { ...s.problems, [controlOf((error as Partial<WorkerRequestError>).field)]: message },
           }));
         }
       },

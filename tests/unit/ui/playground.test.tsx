@@ -14,11 +14,11 @@ import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { scriptedClient as baseScriptedClient } from './fixtures/scriptedClient';
 import { App } from '../../../src/ui/views/App';
 import type { ClientEvent } from '../../../src/worker/client';
-import type { RunConfig } from '../../../src/worker/protocol';
+import type { RunConfig, WorkerError } from '../../../src/worker/protocol';
 import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 
 /** The scripted client, with its events delivered inside React's act(). */
-function scriptedClient(options: { startError?: string } = {}) {
+function scriptedClient(options: { startError?: WorkerError } = {}) {
   const scripted = baseScriptedClient(options);
   return {
     ...scripted,
@@ -29,7 +29,7 @@ function scriptedClient(options: { startError?: string } = {}) {
 
 
 
-async function renderPlayground(options: { history?: ReturnType<typeof memoryHistory>; startError?: string } = {}) {
+async function renderPlayground(options: { history?: ReturnType<typeof memoryHistory>; startError?: WorkerError } = {}) {
   const scripted = scriptedClient(options);
   const history = options.history ?? memoryHistory();
   let t = 1_700_000_000_000;
@@ -77,7 +77,7 @@ describe('the playground panel', () => {
 
   it("puts the worker's refusal next to the control it names", async () => {
     const message = 'Test episodes: 30-way episodes need 30 classes but the test split has only 24; lower Ways (N) to at most 24 or give the test split more classes.';
-    const { user } = await renderPlayground({ startError: message });
+    const { user } = await renderPlayground({ startError: { code: 'too-few-classes', field: 'way', message } });
     const ways = screen.getByLabelText('Ways (N)');
     await user.clear(ways);
     await user.type(ways, '30');
@@ -173,7 +173,7 @@ describe('the playground panel', () => {
     await user.click(screen.getByRole('button', { name: 'Train' }));
     const runId = calls.find((c) => c.type === 'start')!.args[0] as string;
     const message = 'Training diverged at step 40 (loss is NaN); the last good parameters are kept. Lower the inner learning rate (innerLearningRate, now 0.4) or the learning rate (now 0.003).';
-    emit({ type: 'finished', runId, status: 'diverged', stepsDone: 39, seconds: 5, message });
+    emit({ type: 'finished', runId, status: 'diverged', stepsDone: 39, seconds: 5, message, problem: { code: 'diverged', field: 'hyper.innerLearningRate', message } });
     expect(screen.getByLabelText('innerLearningRate')).toHaveAccessibleDescription(new RegExp(message.slice(0, 40).replace(/[()]/g, '\\$&')));
   });
 
