@@ -12,7 +12,8 @@
 // No React; the store is the playground's zustand store, the window is injected (tests pass a fake).
 import type { StoredRun, RunStatus } from '../state/runTypes';
 import type { Setup } from '../state/setup';
-import { isActive, type PlaygroundStore, type PlaygroundState } from '../state/store';
+import { isActive, isRunLive } from '../state/selectors';
+import type { PlaygroundStore, PlaygroundState } from '../state/store';
 import { RESERVED_KEYS, setupFromQuery, setupToQuery } from '../state/urlState';
 import type { SamplerConfig } from '../../worker/protocol';
 
@@ -287,7 +288,7 @@ export function connectHostApi(options: HostApiOptions): () => void {
       post({ ...envelope, ...(message.requestId !== undefined && { requestId: message.requestId }), ...event } as EmbedEvent, origin);
     const fail = (text: string) => reply({ type: 'error', message: text, requestType: message.type });
     const run = currentRun();
-    const live = !!run && state().liveRunIds.includes(run.id);
+    const live = isRunLive(state(), run?.id);
     switch (message.type) {
       case 'getState':
         reply({ type: 'config', ...configOf(state()), notices: [] });
@@ -309,7 +310,7 @@ export function connectHostApi(options: HostApiOptions): () => void {
         const before = new Set(state().runs.map((r) => r.id));
         await state().train();
         const started = currentRun();
-        if (started && !before.has(started.id) && state().liveRunIds.includes(started.id)) {
+        if (started && !before.has(started.id) && isRunLive(state(), started.id)) {
           reply({ type: 'started', runId: started.id, setup: structuredClone(started.setup), query: setupToQuery(started.setup) });
         } else {
           const problems = Object.values(state().problems).filter(Boolean);
@@ -403,7 +404,7 @@ export function connectHostApi(options: HostApiOptions): () => void {
 
   const onState = (s: PlaygroundState) => {
     for (const r of s.runs) {
-      if (!s.liveRunIds.includes(r.id)) continue;
+      if (!isRunLive(s, r.id)) continue;
       const before = seen.get(r.id) ?? { status: 'starting' as RunStatus, evaluations: 0, progress: null };
       seen.set(r.id, { status: r.status, evaluations: r.evaluations.length, progress: r.progress });
       if (r.id === s.currentRunId && r.progress !== before.progress && (r.status === 'training' || r.status === 'paused')) queueProgress(r);

@@ -42,7 +42,7 @@ import { NameConflictError, nextFreeName } from '../userData/savedRecords';
 import type { PlaygroundStore } from './store';
 import { runConfigOf } from './runConfig';
 import type { SavedTensors } from '../../core/nn/params';
-import { isActive } from './store';
+import { isActive, isRunLive } from './selectors';
 
 export type OwnImagesClient = Pick<
   ComputeClient,
@@ -175,11 +175,11 @@ export function freeName(name: string, taken: readonly string[]): string {
 
 /** Runs that can serve as backbones: image runs whose training ended in this visit, or whose state was kept. */
 export function backboneRuns(playground: PlaygroundStore): TrainedRun[] {
-  const { runs, liveRunIds, keptStateIds } = playground.getState();
-  return runs
+  const state = playground.getState();
+  return state.runs
     .filter((r) => r.setup.dataset !== 'sinusoid' && !isActive(r) && r.points.length > 0)
-    .filter((r) => liveRunIds.includes(r.id) || keptStateIds.includes(r.id))
-    .map((r) => ({ id: r.id, name: r.name, datasetLabel: r.datasetLabel, live: liveRunIds.includes(r.id) }));
+    .filter((r) => isRunLive(state, r.id) || state.keptStateIds.includes(r.id))
+    .map((r) => ({ id: r.id, name: r.name, datasetLabel: r.datasetLabel, live: isRunLive(state, r.id) }));
 }
 
 function sameRuns(a: TrainedRun[], b: TrainedRun[]): boolean {

@@ -11,6 +11,7 @@ import type { ChosenBackend } from '../../worker/protocol';
 import { describeSetup, EVALUATION_SEED, runConfigOf } from './runConfig';
 import type { StoredRun } from './runTypes';
 import { DEFAULT_SETUP, methodInfo, methodsFor, type DatasetChoice, type Setup } from './setup';
+import { isActive, isCurrentRunLive, isRunLive, isTraining } from './selectors';
 import { controlOf, setupProblems, type FieldProblems, type SetupField } from './setupProblems';
 
 export type PlaygroundClient = Pick<
@@ -132,11 +133,6 @@ const SAVE_EVERY_MS = 5000;
 /** Adaptation steps the sine plot shows fits for (the MAML paper's figure shows 0, 1 and 10). */
 export const SINE_FIT_STEPS = 10;
 
-const ACTIVE: ReadonlyArray<StoredRun['status']> = ['starting', 'training', 'paused'];
-
-export function isActive(run: StoredRun | undefined): boolean {
-  return !!run && ACTIVE.includes(run.status);
-}
 
 function datasetSource(dataset: DatasetChoice, bytes?: Uint8Array): DatasetSource {
   if (dataset === 'omniglot') return { kind: 'omniglot', name: 'images_background.zip', bytes: bytes! };
@@ -217,7 +213,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
             set((s) => ({ problems: { ...s.problems, [controlOf(event.problem?.field ?? 'method')]: event.message } }));
           }
           void save(event.runId);
-          if ((event.status === 'done' || event.status === 'stopped') && get().liveRunIds.includes(event.runId)) void keepState(event.runId);
+          if ((event.status === 'done' || event.status === 'stopped') && isRunLive(get(), event.runId)) void keepState(event.runId);
           break;
         case 'evaluationProgress':
           if (get().evaluation?.runId === event.runId) set({ evaluation: { runId: event.runId, done: event.done, total: event.total } });
@@ -298,7 +294,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       },
 
       async chooseBackend() {
-        if (get().runs.some((r) => get().liveRunIds.includes(r.id) && isActive(r))) {
+        if (isTraining(get())) {
           set({ notice: 'The backend changes after the current run: stop it first, or keep it running on its backend.' });
           return;
         }
@@ -365,7 +361,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
         const problems = setupProblems(setup);
         set({ problems });
         if (Object.keys(problems).length > 0) return;
-        if (get().runs.some((r) => get().liveRunIds.includes(r.id) && isActive(r))) return;
+        if (isTraining(get())) return;
         if (get().backendStatus !== 'ready') await get().chooseBackend();
         if (get().backendStatus !== 'ready') return;
         const summary = await get().loadDataset(setup.dataset);
@@ -429,7 +425,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       async evaluate(runId = get().currentRunId ?? undefined) {
         const run = runById(runId);
         if (!run || !runId) return;
-        if (!get().liveRunIds.includes(runId)) {
+        if (!isRunLive(get(), runId)) {
           set({ evaluation: { runId, done: 0, total: 0, error: 'This run was trained in an earlier visit and its weights are not kept: apply its setup and train again to evaluate it.' } });
           return;
         }
@@ -448,7 +444,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       },
 
       async inspect(runId = get().currentRunId ?? undefined, seed) {
-        if (!runId || !get().liveRunIds.includes(runId)) return;
+        if (!runId || !isRunLive(get(), runId)) return;
         const next = seed ?? (get().inspection?.runId === runId ? get().inspection!.seed + 1 : 1);
         set((s) => ({ inspection: { runId, seed: next, loading: true, data: s.inspection?.runId === runId ? s.inspection.data : null } }));
         try {
@@ -460,7 +456,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       },
 
       async fitSine(runId = get().currentRunId ?? undefined, seed) {
-        if (!runId || !get().liveRunIds.includes(runId)) return;
+        if (!runId || !isRunLive(get(), runId)) return;
         const next = seed ?? (get().sineFit?.runId === runId ? get().sineFit!.seed + 1 : 1);
         set((s) => ({ sineFit: { runId, seed: next, loading: true, data: s.sineFit?.runId === runId ? s.sineFit.data : null } }));
         try {
@@ -489,7 +485,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
       async deleteRun(runId) {
         const run = runById(runId);
         if (!run) return;
-        if (get().liveRunIds.includes(runId) && isActive(run)) await deps.client.stop(runId);
+        if (isRunLive(get(), runId) && isActive(run)) await deps.client.stop(runId);
         set((s) => {
           const runs = s.runs.filter((r) => r.id !== runId);
           return {
@@ -542,7 +538,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
         // Newest first in this visit (it is what the user just did); a reload sorts by creation time.
         set((s) => ({ runs: [imported, ...s.runs], historyMessage: notes.length > 0 ? notes.join(' ') : null }));
         // Show it, unless the current run is training here (switching away would hide that run's progress).
-        if (!(get().liveRunIds.includes(get().currentRunId ?? '') && isActive(runById(get().currentRunId)))) get().selectRun(imported.id);
+        if (!(isCurrentRunLive(get()) && isActive(runById(get().currentRunId)))) get().selectRun(imported.id);
         try {
           await deps.history.saveRun(imported);
         } catch (error) {

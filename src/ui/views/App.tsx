@@ -8,7 +8,7 @@ import { PresetPicker } from '../explain/PresetPicker';
 import { presetSetup } from '../explain/presets';
 import { usePlayground } from '../state/context';
 import { useHidden } from './hiddenControls';
-import { isActive } from '../state/store';
+import { isTraining } from '../state/selectors';
 import { DatasetControls } from './controls/DatasetControls';
 import { MethodControls } from './controls/MethodControls';
 import { SamplerControls } from './controls/SamplerControls';
@@ -82,7 +82,7 @@ export function App({ omniglotSize, embed, ownImages: OwnImages }: AppProps) {
 
 /** The playground itself: the setup panel, and the run, its curves, results and history. */
 function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
-  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
+  const busy = usePlayground(isTraining);
   const setup = usePlayground((s) => s.setup);
   const applySetup = usePlayground((s) => s.applySetup);
   const hide = {

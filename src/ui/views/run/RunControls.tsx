@@ -2,13 +2,13 @@
 // with the step count, steps per second and the time left, and the run's outcome in words.
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
-import { isActive } from '../../state/store';
+import { isActive, isCurrentRunLive, isTraining } from '../../state/selectors';
 import { formatDuration } from './format';
 
 export function RunControls() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
-  const live = usePlayground((s) => (s.currentRunId ? s.liveRunIds.includes(s.currentRunId) : false));
-  const busy = usePlayground((s) => s.runs.some((r) => s.liveRunIds.includes(r.id) && isActive(r)));
+  const live = usePlayground(isCurrentRunLive);
+  const busy = usePlayground(isTraining);
   const evaluating = usePlayground((s) => !!s.evaluation && !s.evaluation.error);
   const trainError = usePlayground((s) => s.problems.train);
   const problemCount = usePlayground((s) => Object.keys(s.problems).filter((k) => k !== 'train').length);

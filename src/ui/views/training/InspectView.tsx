@@ -3,7 +3,7 @@
 // the button, and once when the run finishes; while training it reflects the latest weights.
 import { lazy, Suspense, useEffect } from 'react';
 import { usePlayground } from '../../state/context';
-import { isActive } from '../../state/store';
+import { isActive, isCurrentRunLive } from '../../state/selectors';
 
 // Loaded with the first run, like the training charts (they draw with recharts too).
 const EpisodeViewer = lazy(() => import('../episode/EpisodeViewer').then((m) => ({ default: m.EpisodeViewer })));
@@ -11,7 +11,7 @@ const SinePlot = lazy(() => import('../sine/SinePlot').then((m) => ({ default: m
 
 export function InspectView() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
-  const live = usePlayground((s) => (s.currentRunId ? s.liveRunIds.includes(s.currentRunId) : false));
+  const live = usePlayground(isCurrentRunLive);
   const inspection = usePlayground((s) => (s.inspection?.runId === s.currentRunId ? s.inspection : null));
   const sineFit = usePlayground((s) => (s.sineFit?.runId === s.currentRunId ? s.sineFit : null));
   const inspect = usePlayground((s) => s.inspect);
