@@ -25,15 +25,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
-import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
 import { registerSecondOrderGradients } from '../nn/gradients';
-import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
+import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
 import { adaptParameters } from './innerLoop';
 import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
-import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { adaptedPredictor, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { LazyHead } from './lazyHead';
 import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
 import { METHOD_CATALOG, type MamlHyperparameters, type QueryNormalisation } from './catalog';
 import { mamlAdvice, type DivergenceAdvice } from './divergenceAdvice';
@@ -146,7 +147,8 @@ export class Maml implements FewShotMethod {
   readonly name: 'maml' | 'fomaml';
   private params: NamedTensors;
   private optimizer = new Adam();
-  private readonly headSeed: number;
+  /** The output layer, made on the first episode. */
+  private readonly head: LazyHead;
 
   constructor(readonly config: MamlConfig) {
     checkConfig(config);
@@ -154,7 +156,7 @@ export class Maml implements FewShotMethod {
     this.name = config.secondOrder ? 'maml' : 'fomaml';
     const rng = new Rng(config.seed);
     this.params = initConv4(config.backbone, rng);
-    this.headSeed = rng.derive('maml-head').nextUint32();
+    this.head = new LazyHead(() => this.params, '', config.backbone, rng.derive('maml-head').nextUint32(), 'MAML');
   }
 
   divergenceAdvice(step: number): DivergenceAdvice {
@@ -173,26 +175,9 @@ export class Maml implements FewShotMethod {
 
   /** The number of classes the output layer was made for, or null before the first episode. */
   get way(): number | null {
-    return this.params[HEAD_KERNEL]?.shape[1] ?? null;
+    return this.head.way;
   }
 
-  /**
-   * The output layer is made when the first episode arrives (its width is the episode's number of
-   * classes, which the method is not told at creation). Seeded, so runs replay exactly.
-   */
-  private ensureHead(way: number): void {
-    const current = this.way;
-    if (current === null) {
-      const features = conv4EmbeddingSize(this.config.backbone);
-      this.params[HEAD_KERNEL] = glorotUniform([features, way], features, way, new Rng(this.headSeed));
-      this.params[HEAD_BIAS] = tf.zeros([way]);
-    } else if (current !== way) {
-      throw new Error(
-        `This MAML model's output layer has ${current} classes, but the episode is ${way}-way. ` +
-          `MAML meta-learns an output layer for a fixed number of classes: train and test with the same number of ways.`,
-      );
-    }
-  }
 
   async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
     void step; // no schedule: the paper keeps Adam's step size constant
@@ -201,7 +186,7 @@ export class Maml implements FewShotMethod {
     if (episodes.some((e) => e.way !== way)) {
       throw new Error('Every episode of a MAML meta-batch must have the same number of classes (the output layer has one width).');
     }
-    this.ensureHead(way);
+    this.head.ensure(way);
     const sum = new GradientSum();
     let lossSum = 0;
     let hitSum = 0;
@@ -234,7 +219,7 @@ export class Maml implements FewShotMethod {
   }
 
   async adapt(support: LabeledImages, way: number): Promise<Predictor> {
-    this.ensureHead(way);
+    this.head.ensure(way);
     const task = {
       way,
       support: imagesTensor(support),
@@ -258,7 +243,7 @@ export class Maml implements FewShotMethod {
    * and the queries judged as adapt's predictor judges them (the same query normalisation).
    */
   async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
-    this.ensureHead(way);
+    this.head.ensure(way);
     const task: MamlTask = {
       way,
       support: imagesTensor(support),
@@ -296,24 +281,7 @@ export class Maml implements FewShotMethod {
   }
 
   loadState(saved: SavedTensors): void {
-    const savedHead = saved[`params/${HEAD_KERNEL}`];
-    const madeHead = savedHead !== undefined && this.way === null;
-    if (madeHead) {
-      if (savedHead.shape.length !== 2) throw new Error(`Saved tensor "params/${HEAD_KERNEL}" must be 2-D, got shape ${savedHead.shape.join('x')}.`);
-      // Placeholders of the saved width, so assignNamed checks every name and shape as usual.
-      this.params[HEAD_KERNEL] = tf.zeros([conv4EmbeddingSize(this.config.backbone), savedHead.shape[1]]);
-      this.params[HEAD_BIAS] = tf.zeros([savedHead.shape[1]]);
-    }
-    try {
-      assignNamed(this.params, saved, 'params/');
-    } catch (error) {
-      if (madeHead) {
-        tf.dispose([this.params[HEAD_KERNEL], this.params[HEAD_BIAS]]);
-        delete this.params[HEAD_KERNEL];
-        delete this.params[HEAD_BIAS];
-      }
-      throw error;
-    }
+    this.head.loadWith(saved, `params/${HEAD_KERNEL}`, () => assignNamed(this.params, saved, 'params/'));
     // Adam's moments belong to the parameters they were collected on.
     this.optimizer.dispose();
     this.optimizer = new Adam();

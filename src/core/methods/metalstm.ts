@@ -36,14 +36,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
-import { conv4EmbeddingSize, conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
-import { assignNamed, disposeTensors, glorotUniform, type NamedTensors, type SavedTensors } from '../nn/params';
+import { conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
 import { disposeState, initMetaLearner } from './metaLstmCell';
 import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient, type UpdateTrace } from './metaLstmUnroll';
-import { adaptedPredictor, HEAD_BIAS, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { adaptedPredictor, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { LazyHead } from './lazyHead';
 import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
 import { METHOD_CATALOG, type MetaLstmHyperparameters, type QueryNormalisation } from './catalog';
 import { metaLstmAdvice, type DivergenceAdvice } from './divergenceAdvice';
@@ -158,14 +159,15 @@ export class MetaLstm implements FewShotMethod {
   /** theta_0 under "learner/..." and the meta-learner's weights under "metaLearner/...". */
   private weights: NamedTensors = {};
   private optimizer = new Adam();
-  private readonly headSeed: number;
+  /** The learner's output layer, made on the first episode. */
+  private readonly head: LazyHead;
 
   constructor(readonly config: MetaLstmConfig) {
     checkConfig(config);
     const rng = new Rng(config.seed);
     for (const [n, t] of Object.entries(initConv4(config.backbone, rng))) this.weights[LEARNER + n] = t;
     for (const [n, t] of Object.entries(initMetaLearner(config.hiddenSize, rng.derive('meta-lstm')))) this.weights[META + n] = t;
-    this.headSeed = rng.derive('meta-lstm-head').nextUint32();
+    this.head = new LazyHead(() => this.weights, LEARNER, config.backbone, rng.derive('meta-lstm-head').nextUint32(), 'Meta-LSTM');
   }
 
   divergenceAdvice(): DivergenceAdvice {
@@ -193,23 +195,9 @@ export class MetaLstm implements FewShotMethod {
 
   /** The number of classes the output layer was made for, or null before the first episode. */
   get way(): number | null {
-    return this.weights[LEARNER + HEAD_KERNEL]?.shape[1] ?? null;
+    return this.head.way;
   }
 
-  /** The output layer is made when the first episode arrives (its width is the number of classes). */
-  private ensureHead(way: number): void {
-    const current = this.way;
-    if (current === null) {
-      const features = conv4EmbeddingSize(this.config.backbone);
-      this.weights[LEARNER + HEAD_KERNEL] = glorotUniform([features, way], features, way, new Rng(this.headSeed));
-      this.weights[LEARNER + HEAD_BIAS] = tf.zeros([way]);
-    } else if (current !== way) {
-      throw new Error(
-        `This Meta-LSTM model's output layer has ${current} classes, but the episode is ${way}-way. ` +
-          'The learner has an output layer for a fixed number of classes: train and test with the same number of ways.',
-      );
-    }
-  }
 
   async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
     void step; // no schedule: the paper keeps Adam's step size constant
@@ -218,7 +206,7 @@ export class MetaLstm implements FewShotMethod {
     if (episodes.some((e) => e.way !== way)) {
       throw new Error('Every episode of a Meta-LSTM meta-batch must have the same number of classes (the output layer has one width).');
     }
-    this.ensureHead(way);
+    this.head.ensure(way);
     const learner = this.learnerParameters();
     const meta = this.metaLearnerWeights();
     const sum = new GradientSum();
@@ -258,7 +246,7 @@ export class MetaLstm implements FewShotMethod {
 
   /** The learner's parameters after T updates on a support set (new tensors the caller owns). */
   adaptedParameters(task: SupportTensors): NamedTensors {
-    this.ensureHead(task.way);
+    this.head.ensure(task.way);
     const learner = this.learnerParameters();
     const layout = layoutOf(learner);
     const initial = tf.tidy(() => flattenParameters(learner, layout));
@@ -276,7 +264,7 @@ export class MetaLstm implements FewShotMethod {
    * predictor judges queries (the same query normalisation).
    */
   async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
-    this.ensureHead(way);
+    this.head.ensure(way);
     const task: EpisodeTensors = {
       way,
       support: imagesTensor(support),
@@ -324,24 +312,7 @@ export class MetaLstm implements FewShotMethod {
   }
 
   loadState(saved: SavedTensors): void {
-    const savedHead = saved[LEARNER + HEAD_KERNEL];
-    const madeHead = savedHead !== undefined && this.way === null;
-    if (madeHead) {
-      if (savedHead.shape.length !== 2) throw new Error(`Saved tensor "${LEARNER + HEAD_KERNEL}" must be 2-D, got shape ${savedHead.shape.join('x')}.`);
-      // Placeholders of the saved width, so assignNamed checks every name and shape as usual.
-      this.weights[LEARNER + HEAD_KERNEL] = tf.zeros([conv4EmbeddingSize(this.config.backbone), savedHead.shape[1]]);
-      this.weights[LEARNER + HEAD_BIAS] = tf.zeros([savedHead.shape[1]]);
-    }
-    try {
-      assignNamed(this.weights, saved);
-    } catch (error) {
-      if (madeHead) {
-        tf.dispose([this.weights[LEARNER + HEAD_KERNEL], this.weights[LEARNER + HEAD_BIAS]]);
-        delete this.weights[LEARNER + HEAD_KERNEL];
-        delete this.weights[LEARNER + HEAD_BIAS];
-      }
-      throw error;
-    }
+    this.head.loadWith(saved, LEARNER + HEAD_KERNEL, () => assignNamed(this.weights, saved));
     // Adam's moments belong to the weights they were collected on.
     this.optimizer.dispose();
     this.optimizer = new Adam();
