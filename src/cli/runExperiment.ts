@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { describeSplits } from '../core/episodes/split';
-import { createMethod, getMethodSpec, resolveHyperparameters, type Hyperparameters } from '../core/methods/registry';
+import { getMethodSpec, methodForExperiment, resolveHyperparameters, type Hyperparameters } from '../core/methods/registry';
 import { conv4EmbeddingSize, defaultConv4, type Conv4Config } from '../core/nn/conv4';
 import { evaluate, type EvaluationResult } from '../core/train/evaluate';
 import { formatAccuracy, pairedDifference } from '../core/train/stats';
@@ -36,14 +36,13 @@ async function runMethod(
   backbone: Conv4Config,
   shouldStop: () => boolean,
 ): Promise<MethodRun> {
-  const spec = getMethodSpec(name);
-  const hyper = resolveHyperparameters(spec, hyperparametersFor(name, methods, args.hyper));
-  const methodBackbone = { ...backbone, filters: spec.filters ?? backbone.filters };
-  const method = createMethod(
+  const imageShape = backbone.inputShape;
+  const { method, spec, hyperparameters: hyper, backbone: methodBackbone } = methodForExperiment(
     name,
-    { backbone: methodBackbone, trainClassCount: pools.train.classIndices.length, trainClasses: pools.train.classIndices },
-    hyper,
+    hyperparametersFor(name, methods, args.hyper),
     args.seed,
+    imageShape,
+    pools.train.classIndices,
   );
   try {
     const metaBatch = args.metaBatch ?? spec.metaBatch ?? 1;

@@ -25,3 +25,11 @@ export function fullOmniglotCandidates(env: NodeJS.ProcessEnv = process.env): st
 export function fullOmniglotBackground(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return fullOmniglotCandidates(env).find((path) => existsSync(path));
 }
+
+/** For tests that need the whole archive: its path, or undefined after saying (on stderr, where the
+ * test log shows it) why the test is skipped; the caller then calls its context's skip(). */
+export function fullOmniglotOrSkipNotice(testName: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = fullOmniglotBackground(env);
+  if (!path) console.warn(`${testName}: ${FULL_OMNIGLOT_MISSING}`);
+  return path;
+}

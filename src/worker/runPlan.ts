@@ -7,8 +7,7 @@ import type { ImageDataset } from '../core/data/dataset';
 import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { samplerProblems, type ClassPool } from '../core/episodes/sampler';
 import type { FewShotMethod, MethodLabels } from '../core/methods/method';
-import { createMethod, getMethodSpec, resolveHyperparameters } from '../core/methods/registry';
-import { defaultConv4 } from '../core/nn/conv4';
+import { getMethodSpec, methodForExperiment, resolveHyperparameters } from '../core/methods/registry';
 import type { NamedTensors, SavedTensors } from '../core/nn/params';
 import { evaluateRegression } from '../core/regression/evaluateRegression';
 import { getRegressionMethodSpec } from '../core/regression/registry';
@@ -82,15 +81,11 @@ export function makeRunPlan(source: LoadedSource, config: RunConfig): RunPlan {
 }
 
 /**
- * The method a classification run trains, freshly made: its registry entry and hyperparameters, on a
- * Conv-4 shaped for the dataset's images, knowing its meta-training classes. Also how the user's
- * own images get a copy of a finished run (src/worker/ownImages.ts) to load its state into.
+ * The method a classification run trains, freshly made (see methodForExperiment). Also how the
+ * user's own images get a copy of a finished run (src/worker/ownImages.ts) to load its state into.
  */
 export function createRunMethod(config: RunConfig, dataset: ImageDataset, trainClasses: readonly number[]): FewShotMethod {
-  const spec = getMethodSpec(config.method);
-  const hyper = resolveHyperparameters(spec, config.hyperparameters ?? {});
-  const backbone = { inputShape: [dataset.height, dataset.width, dataset.channels] as [number, number, number], ...defaultConv4, filters: spec.filters ?? defaultConv4.filters };
-  return createMethod(spec.name, { backbone, trainClassCount: trainClasses.length, trainClasses: [...trainClasses] }, hyper, config.seed);
+  return methodForExperiment(config.method, config.hyperparameters ?? {}, config.seed, [dataset.height, dataset.width, dataset.channels], trainClasses).method;
 }
 
 function classificationPlan(dataset: Extract<LoadedSource, { task: 'classification' }>['dataset'], config: RunConfig): RunPlan {

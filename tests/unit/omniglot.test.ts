@@ -11,7 +11,7 @@ import { loadOmniglotArchive } from '../../src/core/data/omniglot';
 import { rotateSquare, withRotations } from '../../src/core/data/rotate';
 import { openZip } from '../../src/core/data/zip';
 import { decodeImage } from '../../src/node/decodeImage';
-import { FULL_OMNIGLOT_MISSING, fullOmniglotBackground } from '../../src/node/fullOmniglot';
+import { FULL_OMNIGLOT_MISSING, fullOmniglotOrSkipNotice } from '../../src/node/fullOmniglot';
 import { encodeGreyPng, greyPicture } from './fixtures/images';
 import { CORRUPT_ENTRY, FIXTURE_DRAWERS, buildOmniglotZip } from './fixtures/omniglot';
 
@@ -218,7 +218,7 @@ describe('the Omniglot subset in the repository (real drawings, tests/fixtures/o
   });
 
   it('holds the official files unchanged (checked against the whole archive when it is here)', async (context) => {
-    const full = fullOmniglotBackground();
+    const full = fullOmniglotOrSkipNotice(context.task.name);
     if (!full) return context.skip(FULL_OMNIGLOT_MISSING);
     const official = openZip(new Uint8Array(readFileSync(full)), 'images_background.zip');
     const subset = openZip(new Uint8Array(readFileSync(SUBSET_ARCHIVE)), 'images_background_subset.zip');
@@ -236,7 +236,7 @@ describe('the Omniglot subset in the repository (real drawings, tests/fixtures/o
 
 describe('the whole images_background.zip (when it is on this machine)', () => {
   it('loads 30 alphabets, 964 characters, 20 drawers each, with sparse bright strokes', async (context) => {
-    const full = fullOmniglotBackground();
+    const full = fullOmniglotOrSkipNotice(context.task.name);
     if (!full) return context.skip(FULL_OMNIGLOT_MISSING);
     const started = performance.now();
     const dataset = await loadOmniglotArchive(new Uint8Array(readFileSync(full)), 'images_background.zip', decodeImage);

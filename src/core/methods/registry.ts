@@ -2,6 +2,7 @@
 // description in catalog.ts). Callers (the training loop, evaluation, the CLI, the worker) look
 // methods up by name and never branch on which one runs.
 import { METHOD_CATALOG, resolveHyperparameters, type Hyperparameters } from './catalog';
+import { defaultConv4, type Conv4Config } from '../nn/conv4';
 import { SettingsError } from '../settingProblems';
 import type { FewShotMethod, MethodContext, MethodSpec } from './method';
 import { FINETUNE_SPEC } from './finetune';
@@ -47,4 +48,34 @@ export function getMethodSpec(name: string): MethodSpec {
 export function createMethod(name: string, context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod {
   const spec = getMethodSpec(name);
   return spec.create(context, resolveHyperparameters(spec, hyper), seed);
+}
+
+/** A method made for an experiment, with what was resolved on the way. */
+export interface ExperimentMethod {
+  method: FewShotMethod;
+  spec: MethodSpec;
+  /** The defaults with the given values applied, checked. */
+  hyperparameters: Hyperparameters;
+  /** The Conv-4 it runs on: shaped for the images, with the method's own filter count. */
+  backbone: Conv4Config;
+}
+
+/**
+ * The method an experiment trains on images of `imageShape` ([height, width, channels]): its
+ * registry entry, its hyperparameters resolved once, a Conv-4 with the method's filter count, and
+ * the meta-training classes (a pre-training head needs them). One place for the worker's run plans,
+ * the run backbones of "Your images" and the CLI.
+ */
+export function methodForExperiment(
+  name: string,
+  given: Hyperparameters,
+  seed: number,
+  imageShape: [number, number, number],
+  trainClasses: readonly number[],
+): ExperimentMethod {
+  const spec = getMethodSpec(name);
+  const hyperparameters = resolveHyperparameters(spec, given);
+  const backbone: Conv4Config = { inputShape: imageShape, ...defaultConv4, filters: spec.filters ?? defaultConv4.filters };
+  const method = spec.create({ backbone, trainClassCount: trainClasses.length, trainClasses: [...trainClasses] }, hyperparameters, seed);
+  return { method, spec, hyperparameters, backbone };
 }
