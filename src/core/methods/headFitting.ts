@@ -11,7 +11,6 @@
 import { DEFAULT_ADAM } from '../nn/adam';
 import type { HeadShape, HeadValues } from './heads';
 
-
 export interface HeadFitting {
   steps: number;
   learningRate: number;

@@ -178,7 +178,6 @@ export class Maml implements FewShotMethod {
     return this.head.way;
   }
 
-
   async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
     void step; // no schedule: the paper keeps Adam's step size constant
     if (episodes.length === 0) throw new Error('MAML.trainStep needs at least one episode.');

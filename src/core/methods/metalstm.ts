@@ -198,7 +198,6 @@ export class MetaLstm implements FewShotMethod {
     return this.head.way;
   }
 
-
   async trainStep(episodes: Episode[], step: number): Promise<StepMetrics> {
     void step; // no schedule: the paper keeps Adam's step size constant
     if (episodes.length === 0) throw new Error('Meta-LSTM trainStep needs at least one episode.');

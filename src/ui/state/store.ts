@@ -133,7 +133,6 @@ const SAVE_EVERY_MS = 5000;
 /** Adaptation steps the sine plot shows fits for (the MAML paper's figure shows 0, 1 and 10). */
 export const SINE_FIT_STEPS = 10;
 
-
 function datasetSource(dataset: DatasetChoice, bytes?: Uint8Array): DatasetSource {
   if (dataset === 'omniglot') return { kind: 'omniglot', name: 'images_background.zip', bytes: bytes! };
   return { kind: dataset };
@@ -228,7 +227,6 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
           break;
       }
     };
-
 
     return {
       setup: initialSetup,
