@@ -44,15 +44,6 @@ export class SettingsError extends Error {
     super(problems.map((p) => p.message).join(' '));
     this.name = 'SettingsError';
   }
-
-  /** The first problem's code and setting: what a single marker on the page shows. */
-  get code(): ProblemCode | undefined {
-    return this.problems[0]?.code;
-  }
-
-  get field(): SettingField | undefined {
-    return this.problems.find((p) => p.field !== undefined)?.field;
-  }
 }
 
 /** The problems behind an error: its own when it is a SettingsError, none otherwise. */
