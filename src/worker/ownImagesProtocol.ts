@@ -6,7 +6,7 @@
 // and are decoded and resized in the worker.
 import type { SavedTensors } from '../core/nn/params';
 import type { AccuracyProtocol, ClassifierKind, HeadSettings, InputRange, ModelFiles, OwnClass } from '../core/features/types';
-import type { RunConfig } from './runConfig';
+import type { RunConfig } from '../core/experiment/runConfig';
 
 export * from '../core/features/types';
 

@@ -12,7 +12,7 @@ import type { SavedTensors } from '../core/nn/params';
 import type { ProblemCode, SettingField, SettingProblem } from '../core/settingProblems';
 import type { AccuracySummary } from '../core/train/stats';
 import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
-import type { RunConfig, SamplerConfig } from './runConfig';
+import type { RunConfig, SamplerConfig } from '../core/experiment/runConfig';
 
 /**
  * Why a request failed: `code` a program can act on ('failed' when nothing more is known), `field`
@@ -59,7 +59,7 @@ export interface DatasetSummary {
   warnings: string[];
 }
 
-export type { RunConfig, SamplerConfig } from './runConfig';
+export type { RunConfig, SamplerConfig } from '../core/experiment/runConfig';
 
 /** A curve point as the page plots it. accuracy is absent for regression. */
 export interface ProgressPoint {

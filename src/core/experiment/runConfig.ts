@@ -1,9 +1,8 @@
-// A run's settings as the page sends them to the compute worker (and the CLI builds them): the
-// dataset, the sampler, the method and its hyperparameters, steps and seeds. Plain data, kept apart
-// from the message types so that every protocol file can name a run's config without importing
-// another protocol file.
-import type { SplitProportions } from '../core/episodes/split';
-import type { Hyperparameters } from '../core/methods/registry';
+// An experiment's settings as plain data: the dataset, the sampler, the method and its
+// hyperparameters, steps and seeds. The page sends it to the compute worker, the CLI builds it from
+// flags, and the experiment plan (plan.ts) is made from it; saved runs keep it.
+import type { SplitProportions } from '../episodes/split';
+import type { Hyperparameters } from '../methods/catalog';
 
 export interface SamplerConfig {
   /** N, K, Q of test (and validation) episodes; regression uses shot (K points) and query. */
