@@ -7,16 +7,19 @@ import { imageFolderFromZip } from '../core/data/imageFolder';
 import { loadOmniglotArchive } from '../core/data/omniglot';
 import { withRotations } from '../core/data/rotate';
 import { datasetGroups } from '../core/episodes/split';
+import type { ExperimentData } from '../core/experiment/experimentPlan';
 import type { DatasetSource, DatasetSummary } from './protocol';
 
-export type LoadedSource =
-  | { task: 'classification'; dataset: ImageDataset; summary: DatasetSummary }
-  | { task: 'regression'; summary: DatasetSummary };
+/** A loaded dataset: what an experiment plan runs on, and what the page is told about it. */
+export interface LoadedSource {
+  data: ExperimentData;
+  summary: DatasetSummary;
+}
 
 export async function loadSource(datasetId: string, source: DatasetSource, decode: ImageDecoder): Promise<LoadedSource> {
   if (source.kind === 'sinusoid') {
     return {
-      task: 'regression',
+      data: { family: 'regression' },
       summary: { id: datasetId, name: 'Sine waves (MAML regression tasks)', task: 'regression', classes: 0, groups: 0, images: 0, shape: null, warnings: [] },
     };
   }
@@ -35,8 +38,7 @@ export async function loadSource(datasetId: string, source: DatasetSource, decod
     dataset = loaded;
   }
   return {
-    task: 'classification',
-    dataset,
+    data: { family: 'classification', dataset },
     summary: {
       id: datasetId,
       name: dataset.name,

@@ -5,7 +5,6 @@
 // plain data (ownImagesProtocol.ts). Requests are checked first and refused with what to do.
 import type { ImageDecoder } from '../core/data/dataset';
 import { fitImage, invert } from '../core/data/resize';
-import { DEFAULT_SPLIT, splitByGroup } from '../core/episodes/split';
 import { estimateAccuracy } from '../core/features/accuracyEstimate';
 import type { Backbone, ImagePredictor } from '../core/features/backbone';
 import { exportClassifier } from '../core/features/exportClassifier';
@@ -14,7 +13,8 @@ import { loadModelBackbone } from '../core/features/modelBackbone';
 import { runBackbone } from '../core/features/runBackbone';
 import type { SavedTensors } from '../core/nn/params';
 import type { LoadedSource } from './datasets';
-import { createRunMethod } from './runPlan';
+import { classificationRunMethod } from '../core/classification/plan';
+import { FAMILIES } from '../core/experiment/datasets';
 import type {
   AccuracyEstimate,
   BackboneSource,
@@ -130,12 +130,12 @@ export class OwnImages {
     const config = run?.config ?? restore!.config;
     const source = run ? run.source : this.host.findSource(config.datasetId);
     if (!source) throw new Error(`The dataset "${config.datasetId}" of run "${runId}" is not loaded; load it, then choose the run again.`);
-    if (source.task !== 'classification') {
-      throw new Error(`Run "${runId}" fits sine waves; only runs on image datasets can be backbones.`);
+    if (source.data.family !== 'classification') {
+      throw new Error(`Run "${runId}" is ${FAMILIES[source.data.family].title}; only runs on image datasets can be backbones.`);
     }
     const state = run ? await run.readState() : restore!.state;
-    const dataset = source.dataset;
-    const method = createRunMethod(config, dataset, splitByGroup(dataset, config.split ?? DEFAULT_SPLIT, config.seed).train);
+    const dataset = source.data.dataset;
+    const method = classificationRunMethod(config, dataset);
     try {
       method.loadState(state);
     } catch (error) {

@@ -7,12 +7,11 @@
 // Checkpoints (the method's state after a step) go to the page every few seconds of work, so a run
 // can resume after a backend failure or a crashed worker; steps recomputed after a resume are not
 // sent again, so a curve the user saw never loses or changes a point.
-import type { MethodLabels } from '../core/methods/method';
 import type { SavedTensors } from '../core/nn/params';
 import type { ProblemCode, SettingField, SettingProblem } from '../core/settingProblems';
-import type { AccuracySummary } from '../core/train/stats';
 import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
-import type { RunConfig, SamplerConfig } from '../core/experiment/runConfig';
+import type { RunConfig } from '../core/experiment/runConfig';
+import type { EpisodeInspection as EpisodeView, ExperimentEvaluation, ProgressPoint, SineFit as SineFitView, ValidationResult } from '../core/experiment/results';
 
 /**
  * Why a request failed: `code` a program can act on ('failed' when nothing more is known), `field`
@@ -60,23 +59,9 @@ export interface DatasetSummary {
 }
 
 export type { RunConfig, SamplerConfig } from '../core/experiment/runConfig';
-
-/** A curve point as the page plots it. accuracy is absent for regression. */
-export interface ProgressPoint {
-  step: number;
-  loss: number;
-  accuracy?: number;
-  learningRate: number;
-  /** Seconds of training since the run started (across resumes). */
-  elapsed: number;
-}
-
-export interface ValidationPointMessage {
-  step: number;
-  /** Accuracy (classification) or MSE (regression, after `adaptationSteps`). */
-  summary: AccuracySummary;
-  metric: 'accuracy' | 'mse';
-}
+export type { InspectedImages, ProgressPoint, ValidationResult } from '../core/experiment/results';
+/** A validation point as the page receives it. */
+export type ValidationPointMessage = ValidationResult;
 
 export interface Checkpoint {
   step: number;
@@ -114,20 +99,8 @@ export type Request =
   /** The user's own images (ownImagesProtocol.ts). */
   | OwnImagesRequest;
 
-export interface EvaluationMessage {
-  runId: string;
-  metric: 'accuracy' | 'mse';
-  /** Accuracy over test episodes (classification) or MSE after each adaptation step count (regression). */
-  results: Array<{ label: string; summary: AccuracySummary; perEpisode: number[] }>;
-  episodes: number;
-  seed: number;
-  settings: SamplerConfig;
-  split: string;
-  splitClasses: number;
-  labels: MethodLabels;
-  backend: BackendName;
-  stoppedEarly: boolean;
-}
+/** An evaluation's results as the page receives them: the plan's, with the run and the backend. */
+export type EvaluationMessage = ExperimentEvaluation & { runId: string; backend: BackendName };
 
 export type WorkerEvent =
   | { type: 'reply'; id: number; ok: true; value?: unknown }
@@ -138,7 +111,7 @@ export type WorkerEvent =
       type: 'progress';
       runId: string;
       points: ProgressPoint[];
-      validation: ValidationPointMessage[];
+      validation: ValidationResult[];
       step: number;
       totalSteps: number;
       stepsPerSecond: number;
@@ -162,60 +135,11 @@ export type WorkerEvent =
   | { type: 'evaluated'; evaluation: EvaluationMessage }
   | OwnImagesEvent;
 
-/** Images as the viewer draws them: 0-255 values, row-major height x width x channels. */
-export interface InspectedImages {
-  pixels: Uint8ClampedArray[];
-  /** Episode labels 0..way-1. */
-  labels: number[];
-}
-
 /** What the episode viewer shows of one test episode, answered by 'inspectEpisode'. */
-export interface EpisodeInspection {
-  runId: string;
-  seed: number;
-  way: number;
-  shot: number;
-  query: number;
-  /** [height, width, channels] of every image. */
-  imageShape: [number, number, number];
-  /** The dataset's names of the episode's classes, by episode label. */
-  classNames: string[];
-  support: InspectedImages;
-  queries: InspectedImages & {
-    /** Predicted episode label of each query. */
-    predicted: number[];
-    /** Class probabilities of each query (way values each). */
-    probabilities: number[][];
-  };
-  /** Fraction of queries classified right. */
-  accuracy: number;
-  /**
-   * Methods that classify by embeddings (ProtoNet, fine-tuning): the first two principal
-   * components of the query embeddings and class prototypes (support means), computed together.
-   */
-  projection?: {
-    queries: Array<[number, number]>;
-    prototypes: Array<[number, number]>;
-    /** Fraction of the variance along each of the two axes. */
-    explainedVariance: [number, number];
-  };
-  /** Methods that adapt in steps (MAML, Meta-LSTM): query accuracy after 0, 1, ... steps. */
-  accuracyByStep?: number[];
-}
+export type EpisodeInspection = EpisodeView & { runId: string };
 
 /** One sine task and the run's fits to its support points, answered by 'fitSine'. */
-export interface SineFit {
-  runId: string;
-  seed: number;
-  amplitude: number;
-  phase: number;
-  /** x values where the target and the fits are given (the task's input range). */
-  grid: number[];
-  target: number[];
-  support: { x: number[]; y: number[] };
-  /** The model's predictions on the grid after `steps` adaptation steps, for 0..maxSteps. */
-  fits: Array<{ steps: number; y: number[] }>;
-}
+export type SineFit = SineFitView & { runId: string };
 
 /** What a benchmark request answers: median ms per step, or null when not one step fitted the budget. */
 export interface BenchmarkResult {

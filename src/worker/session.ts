@@ -9,7 +9,7 @@ import { saveTensors } from '../core/nn/params';
 import { problemsOf } from '../core/settingProblems';
 import { BetweenSteps } from './betweenSteps';
 import { loadSource, type LoadedSource } from './datasets';
-import { checkFitSteps } from './fitSine';
+import { checkFitSteps } from '../core/regression/fitSine';
 import { OwnImages } from './ownImages';
 import type {
   BackendName,
@@ -27,7 +27,9 @@ import type {
   WorkerError,
   WorkerEvent,
 } from './protocol';
-import { makeRunPlan, type RunPlan } from './runPlan';
+import type { ExperimentPlan } from '../core/experiment/experimentPlan';
+import { planExperiment } from '../core/experiment/planExperiment';
+import { FAMILIES } from '../core/experiment/datasets';
 
 
 /** How the environment picks and switches tfjs backends (browser: backendChoice.ts). */
@@ -51,7 +53,7 @@ export interface SessionOptions {
 
 interface RunState {
   config: RunConfig;
-  plan: RunPlan;
+  plan: ExperimentPlan;
   status: 'training' | 'paused' | 'finished';
   stopRequested: boolean;
   resumeGate: Promise<void> | null;
@@ -219,7 +221,7 @@ export class WorkerSession {
     }
     const source = this.sources.get(config.datasetId);
     if (!source) throw new Error(`Dataset "${config.datasetId}" is not loaded; load it before starting a run.`);
-    const plan = makeRunPlan(source, config); // throws SettingsError with what to change
+    const plan = planExperiment(source.data, config); // throws SettingsError with what to change
     if (resume?.checkpoint) plan.loadState(resume.checkpoint.state);
     const run: RunState = {
       config,
@@ -365,7 +367,7 @@ export class WorkerSession {
     }
     this.backend = next;
     const source = this.sources.get(run.config.datasetId)!;
-    run.plan = makeRunPlan(source, run.config);
+    run.plan = planExperiment(source.data, run.config);
     if (run.checkpoint) run.plan.loadState(run.checkpoint.state);
     const from = run.checkpoint ? `its checkpoint at step ${run.checkpoint.step}` : 'the start (no checkpoint yet)';
     this.options.post({ type: 'backend', ...next, reason: `${failed} failed mid-run; switched to ${next.backend}` });
@@ -424,15 +426,15 @@ export class WorkerSession {
 
   /**
    * Median milliseconds per training step of `method` at its defaults (5-way 1-shot 15-query for
-   * images; K = 10 for sine waves) on the current backend, after `warmup` untimed steps. Stops
+   * images; K = 10 for sine waves: the family's defaults) on the current backend, after `warmup` untimed steps. Stops
    * when `budgetSeconds` have passed (software GPUs can take minutes per step).
    */
   private async benchmark(datasetId: string, method: string, steps: number, warmup: number, budgetSeconds: number): Promise<BenchmarkResult> {
     if (!this.backend) throw new Error('Choose a backend first (init).');
     const source = this.sources.get(datasetId);
     if (!source) throw new Error(`Dataset "${datasetId}" is not loaded.`);
-    const sampler = source.task === 'regression' ? { way: 1, shot: 10, query: 10 } : { way: 5, shot: 1, query: 15 };
-    const plan = makeRunPlan(source, { datasetId, sampler, method, steps: steps + warmup, seed: 1 });
+    const family = FAMILIES[source.data.family];
+    const plan = planExperiment(source.data, { datasetId, sampler: family.samplerConfig(family.samplerDefaults), method, steps: steps + warmup, seed: 1 });
     const times: number[] = [];
     const start = now();
     let last = start;

@@ -29,4 +29,6 @@ export interface RunConfig {
   /** Validate every this many steps (0: never), on this many episodes of the val split. */
   valEvery?: number;
   valEpisodes?: number;
+  /** Regression: report the MSE after these numbers of adaptation steps (default 1 and 10); validation uses the first. */
+  adaptationSteps?: readonly number[];
 }

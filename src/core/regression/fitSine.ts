@@ -2,9 +2,9 @@
 // over the whole input range after 0, 1, ..., maxSteps adaptation steps on those points (the
 // method's own fit, as evaluation uses it). Reads the model, trains nothing; the session runs it
 // between two training steps (betweenSteps.ts).
-import type { RegressionMethod } from '../core/regression/regressionMethod';
-import { sineValue, sinusoidGrid, sinusoidTaskAt, type RegressionSettings } from '../core/regression/sinusoid';
-import type { SineFit } from './protocol';
+import type { RegressionMethod } from './regressionMethod';
+import { sineValue, sinusoidGrid, sinusoidTaskAt, type RegressionSettings } from './sinusoid';
+import type { SineFit } from '../experiment/results';
 
 /** Points where the target and the fits are given: enough for a smooth curve over [-5, 5]. */
 export const SINE_GRID_POINTS = 100;
@@ -27,7 +27,7 @@ export async function fitSine(
   settings: RegressionSettings,
   seed: number,
   maxSteps: number,
-): Promise<Omit<SineFit, 'runId'>> {
+): Promise<SineFit> {
   checkFitSteps(maxSteps);
   const task = sinusoidTaskAt(settings, seed, 0);
   const grid = sinusoidGrid(SINE_GRID_POINTS);

@@ -2,11 +2,11 @@
 // images as the page draws them, the predictions, and what the method's optional hooks add (an
 // embedding projection, the accuracy after each adaptation step). Reads the model, trains
 // nothing; the session runs it between two training steps (betweenSteps.ts).
-import type { SamplerSettings } from '../core/episodes/episode';
-import { episodeAt, type ClassPool } from '../core/episodes/sampler';
-import type { Embeddings, FewShotMethod } from '../core/methods/method';
-import { principalComponents2D } from '../core/train/pca';
-import type { EpisodeInspection, InspectedImages } from './protocol';
+import type { SamplerSettings } from '../episodes/episode';
+import { episodeAt, type ClassPool } from '../episodes/sampler';
+import type { Embeddings, FewShotMethod } from '../methods/method';
+import { principalComponents2D } from '../train/pca';
+import type { EpisodeInspection, InspectedImages } from '../experiment/results';
 
 /**
  * The episode `seed` picks: episode 0 of the sequence evaluation draws with that seed, from the
@@ -18,7 +18,7 @@ export async function inspectEpisode(
   pool: ClassPool,
   settings: SamplerSettings,
   seed: number,
-): Promise<Omit<EpisodeInspection, 'runId'>> {
+): Promise<EpisodeInspection> {
   const episode = episodeAt(pool, settings, seed, 0);
   const { way, support, query } = episode;
   const predictor = await method.adapt(support, way);
@@ -32,7 +32,7 @@ export async function inspectEpisode(
   // The first largest, as evaluation's accuracyOf counts a tie.
   const predicted = probabilities.map((row) => row.reduce((best, p, c) => (p > row[best] ? c : best), 0));
   const hits = predicted.filter((p, i) => p === query.labels[i]).length;
-  const inspection: Omit<EpisodeInspection, 'runId'> = {
+  const inspection: EpisodeInspection = {
     seed,
     way,
     shot: episode.shot,
