@@ -3,7 +3,6 @@
 // text and exit with status 2; other errors print their message (DEBUG=1 adds the stack).
 import { parseExperimentArgs, USAGE, UsageError, type ExperimentArgs } from './experimentArgs';
 import { runExperiment } from './runExperiment';
-import { runRegressionExperiment } from './runRegression';
 
 async function main(): Promise<void> {
   let args: ExperimentArgs;
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await (args.dataset === 'sinusoid' ? runRegressionExperiment(args) : runExperiment(args));
+    await runExperiment(args);
     // wasm worker threads keep Node's event loop alive; the run is complete.
     process.exit(0);
   } catch (error) {

@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { OMNIGLOT_ARCHIVES } from '../core/data/omniglotSources';
 import { parseSplit, type SplitProportions } from '../core/episodes/split';
-import { methodNames, type Hyperparameters } from '../core/methods/registry';
-import { regressionMethodNames } from '../core/regression/registry';
+import { DATASET_IDS, FAMILIES, familyOf, type DatasetId } from '../core/experiment/datasets';
+import { CLASSIFICATION } from '../core/classification/family';
+import type { Hyperparameters } from '../core/methods/catalog';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -17,7 +18,9 @@ export class UsageError extends Error {
 /** `--data omniglot:background` / `--eval-data omniglot:evaluation`: an official archive by name. */
 export const OMNIGLOT_PREFIX = 'omniglot:';
 
-export type DatasetKind = 'glyphs' | 'omniglot' | 'folder' | 'sinusoid';
+/** A built-in dataset, or 'folder': the user's images laid out <class>/<image>. */
+export type DatasetKind = DatasetId | 'folder';
+const DATASET_KINDS: readonly string[] = [...DATASET_IDS, 'folder'];
 export type NodeBackend = 'wasm' | 'cpu';
 
 export interface ExperimentArgs {
@@ -62,7 +65,7 @@ Trains a few-shot method on meta-train classes and evaluates it on held-out clas
 (mean accuracy and 95% confidence interval over test episodes).
 
 Data
-  --dataset glyphs|omniglot|folder|sinusoid
+  --dataset ${DATASET_KINDS.join('|')}
                                      built-in procedural glyphs (default, offline), an Omniglot
                                      archive, an image folder / zip laid out <class>/<image>, or
                                      the sine-wave regression tasks of the MAML paper (generated)
@@ -89,7 +92,7 @@ Episodes
   100), --train-query query points of training tasks (default K); no --way
 
 Method
-  --method NAME                      ${methodNames().join(', ')} (default protonet)
+  --method NAME                      ${Object.keys(CLASSIFICATION.methods).join(', ')} (default protonet)
   --compare A,B,...                  train each method and evaluate all on identical test episodes;
                                      prints accuracy and the paired difference to the first
   --hp NAME=VALUE                    a method hyperparameter, repeatable (e.g. --hp learningRate=0.001);
@@ -190,15 +193,15 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   }
   const str = (name: string) => values[name] as string | undefined;
   const dataset = (str('dataset') ?? 'glyphs') as DatasetKind;
-  if (!['glyphs', 'omniglot', 'folder', 'sinusoid'].includes(dataset)) {
-    throw new UsageError(`--dataset must be glyphs, omniglot, folder or sinusoid, got "${dataset}".`);
+  if (!DATASET_KINDS.includes(dataset)) {
+    throw new UsageError(`--dataset must be ${DATASET_KINDS.slice(0, -1).join(', ')} or ${DATASET_KINDS.at(-1)}, got "${dataset}".`);
   }
-  const sinusoid = dataset === 'sinusoid';
-  if (sinusoid) {
+  const family = familyOf(dataset);
+  if (!family.splitsClasses) {
     const imageOnly = ['data', 'eval-data', 'split', 'rotations', 'image-size', 'channels', 'way', 'train-way', 'augment-shift', 'augment-flip'];
     const given = imageOnly.filter((name) => values[name] !== undefined);
     if (given.length > 0) {
-      throw new UsageError(`--dataset sinusoid generates 1-D regression tasks; ${given.map((n) => `--${n}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for image datasets.`);
+      throw new UsageError(`--dataset ${dataset} generates ${family.title} tasks; ${given.map((n) => `--${n}`).join(', ')} ${given.length > 1 ? 'are' : 'is'} for image datasets.`);
     }
   }
   if (dataset === 'folder' && !str('data')) {
@@ -218,11 +221,12 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
   if (str('method') !== undefined && str('compare') !== undefined) {
     throw new UsageError('Give either --method NAME or --compare A,B,... (not both).');
   }
-  const methods = str('compare') !== undefined ? str('compare')!.split(',').map((m) => m.trim()) : [str('method') ?? (sinusoid ? 'maml' : 'protonet')];
-  const known = sinusoid ? regressionMethodNames() : methodNames();
+  const methods = str('compare') !== undefined ? str('compare')!.split(',').map((m) => m.trim()) : [str('method') ?? family.defaultMethod];
+  const known = Object.keys(family.methods);
   for (const method of methods) {
     if (!known.includes(method)) {
-      const why = sinusoid && method === 'protonet' ? ' (Prototypical Networks classify; sine waves are regression)' : '';
+      const other = Object.values(FAMILIES).find((f) => f !== family && method in f.methods);
+      const why = other ? ` (${other.methods[method].title} is a method of ${other.title}, not ${family.title})` : '';
       throw new UsageError(`${str('compare') !== undefined ? '--compare' : '--method'} takes methods among ${known.join(', ')}; got "${method}"${why}.`);
     }
   }
@@ -251,8 +255,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     throw new UsageError(`--channels must be 1 or 3, got "${channelsText}".`);
   }
   const way = wholeNumber('way', str('way'), 5, 2);
-  const shot = wholeNumber('shot', str('shot'), sinusoid ? 10 : 1, 1);
-  const query = wholeNumber('query', str('query'), sinusoid ? 100 : 15, 1);
+  const shot = wholeNumber('shot', str('shot'), family.samplerDefaults.shot, 1);
+  const query = wholeNumber('query', str('query'), family.samplerDefaults.query, 1);
   const episodes = wholeNumber('episodes', str('episodes'), 2000, 0);
   return {
     dataset,
@@ -270,7 +274,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     query,
     trainWay: wholeNumber('train-way', str('train-way'), way, 2),
     trainShot: wholeNumber('train-shot', str('train-shot'), shot, 1),
-    trainQuery: wholeNumber('train-query', str('train-query'), sinusoid ? shot : query, 1),
+    // The family's default: the test queries for images, K more points for sine waves (the MAML paper).
+    trainQuery: wholeNumber('train-query', str('train-query'), family.samplerConfig({ way, shot, query, trainWay: way }).trainQuery ?? query, 1),
     episodes,
     metaBatch: str('meta-batch') === undefined ? undefined : wholeNumber('meta-batch', str('meta-batch'), 1, 1),
     augmentShift: wholeNumber('augment-shift', str('augment-shift'), 0, 0),

@@ -1,5 +1,5 @@
 // Loads the datasets an experiment asks for, in Node: generated glyphs, Omniglot archives, or image
-// folders / zips, and splits their classes into meta-train / meta-val / meta-test pools.
+// folders / zips (the experiment plan splits their classes).
 import { basename } from 'node:path';
 import type { ImageDataset } from '../core/data/dataset';
 import { generateGlyphs } from '../core/data/glyphs';
@@ -8,21 +8,18 @@ import { formatBytes } from '../core/data/archiveDownload';
 import { loadOmniglotArchive } from '../core/data/omniglot';
 import { OMNIGLOT_ARCHIVES, type OmniglotArchiveName } from '../core/data/omniglotSources';
 import { withRotations } from '../core/data/rotate';
-import type { ClassPool } from '../core/episodes/sampler';
-import { allClasses, DEFAULT_SPLIT, splitByGroup, type SplitProportions } from '../core/episodes/split';
+import type { ExperimentData } from '../core/experiment/experimentPlan';
+import { familyOf } from '../core/experiment/datasets';
 import { cachedOrDownloaded } from '../node/datasetCache';
 import { decodeImage } from '../node/decodeImage';
 import { readImageSource } from '../node/readSource';
 import { OMNIGLOT_PREFIX, type ExperimentArgs } from './experimentArgs';
 import { progressBar, type ProgressBar } from './progress';
 
-export interface LoadedPools {
-  train: ClassPool;
-  val: ClassPool;
-  test: ClassPool;
-  /** The datasets behind the pools (one, or two when --eval-data gives the test set). */
+export interface LoadedData {
+  data: ExperimentData;
+  /** The image datasets loaded (one, or two when --eval-data gives the test set). */
   datasets: ImageDataset[];
-  split: SplitProportions;
   warnings: string[];
 }
 
@@ -73,31 +70,17 @@ async function loadNamedOmniglot(args: ExperimentArgs, which: OmniglotArchiveNam
   return readOmniglot(args, archive.bytes, source.name.replace(/\.zip$/i, ''));
 }
 
-export async function loadPools(args: ExperimentArgs, log: (line: string) => void): Promise<LoadedPools> {
+/**
+ * The data the flags ask for, as an experiment plan takes it: images (with --eval-data, a second
+ * dataset whose classes are all test classes), or nothing to load for a generated family.
+ */
+export async function loadExperimentData(args: ExperimentArgs, log: (line: string) => void): Promise<LoadedData> {
+  if (familyOf(args.dataset).id === 'regression') return { data: { family: 'regression' }, datasets: [], warnings: [] };
   const main = await loadOne(args, args.data, log);
-  const warnings: string[] = [...main.warnings];
-  if (args.evalData) {
-    const evaluation = await loadOne(args, args.evalData, log);
-    warnings.push(...evaluation.warnings);
-    const split = args.split ?? { train: 0.8, val: 0.2, test: 0 };
-    const splits = splitByGroup(main.dataset, split, args.seed);
-    return {
-      train: { name: 'train', dataset: main.dataset, classIndices: splits.train },
-      val: { name: 'val', dataset: main.dataset, classIndices: splits.val.concat(splits.test) },
-      test: { name: 'test', dataset: evaluation.dataset, classIndices: allClasses(evaluation.dataset) },
-      datasets: [main.dataset, evaluation.dataset],
-      split,
-      warnings,
-    };
-  }
-  const split = args.split ?? DEFAULT_SPLIT;
-  const splits = splitByGroup(main.dataset, split, args.seed);
+  const test = args.evalData ? await loadOne(args, args.evalData, log) : undefined;
   return {
-    train: { name: 'train', dataset: main.dataset, classIndices: splits.train },
-    val: { name: 'val', dataset: main.dataset, classIndices: splits.val },
-    test: { name: 'test', dataset: main.dataset, classIndices: splits.test },
-    datasets: [main.dataset],
-    split,
-    warnings,
+    data: { family: 'classification', dataset: main.dataset, testDataset: test?.dataset },
+    datasets: test ? [main.dataset, test.dataset] : [main.dataset],
+    warnings: [...main.warnings, ...(test?.warnings ?? [])],
   };
 }

@@ -1,6 +1,5 @@
-// Pieces every experiment entry shares (image classification in runExperiment.ts, sine-wave
-// regression in runRegression.ts): logging to stderr, backend start-up, Ctrl-C handling, and how
-// --hp settings are split between compared methods.
+// Pieces the CLI's entries share: logging to stderr, backend start-up, Ctrl-C handling, how --hp
+// settings are split between compared methods, and a training result as JSON.
 import { initBackend, type InitialisedBackend } from '../core/backend';
 import { getMethodSpec, type Hyperparameters } from '../core/methods/registry';
 import { registerThreadedWasmForNode } from '../node/threadedWasm';

@@ -1,230 +1,123 @@
-// One experiment from parsed CLI flags: load and split the data once, then for each method (one,
-// or several with --compare) train with a progress bar and evaluate on the same held-out test
-// episodes; print a results table (with paired differences against the first method when
-// comparing) and write JSON. Used by `npm run experiment` and `npm start`.
+// One experiment from parsed CLI flags, for every task family: load the data once, then for each
+// method (one, or several with --compare) plan the experiment in core, train with a progress bar
+// and evaluate on the same seeded test tasks; print a results table (with paired differences
+// against the first method when comparing) and write JSON. Used by `npm run experiment`.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { describeSplits } from '../core/episodes/split';
-import { getMethodSpec, methodForExperiment, resolveHyperparameters, type Hyperparameters } from '../core/methods/registry';
-import { conv4EmbeddingSize, defaultConv4, type Conv4Config } from '../core/nn/conv4';
-import { evaluate, type EvaluationResult } from '../core/train/evaluate';
-import { formatAccuracy, pairedDifference } from '../core/train/stats';
-import { train, type TrainingResult } from '../core/train/train';
+import { familyOf } from '../core/experiment/datasets';
+import type { ExperimentPlan } from '../core/experiment/experimentPlan';
+import { planExperiment } from '../core/experiment/planExperiment';
+import type { ExperimentData } from '../core/experiment/experimentPlan';
+import type { RunConfig } from '../core/experiment/runConfig';
+import { countOf, type TaskFamily } from '../core/experiment/taskFamily';
+import { resolveHyperparameters } from '../core/methods/catalog';
+import { SettingsError } from '../core/settingProblems';
+import { pairedDifference } from '../core/train/stats';
 import type { ExperimentArgs } from './experimentArgs';
-import { loadPools, type LoadedPools } from './loadDatasets';
+import { resultsJson, type MethodRun } from './experimentJson';
+import { loadExperimentData } from './loadDatasets';
 import { formatDuration, progressBar } from './progress';
-import { printComparison, printTable, projectVersion } from './report';
-import { hyperparametersFor, initCliBackend, log, stopOnInterrupt, trainingJson } from './runCommon';
+import { printExperimentReport } from './report';
+import { hyperparametersFor, initCliBackend, log, stopOnInterrupt } from './runCommon';
 
-/** What one method's run produced. */
-interface MethodRun {
-  method: string;
-  title: string;
-  hyperparameters: Hyperparameters;
-  /** Conv-4 filters of this method's backbone. */
-  filters: number;
-  metaBatch: number;
-  training: TrainingResult;
-  evaluation: EvaluationResult | null;
-}
-
-async function runMethod(
-  name: string,
-  args: ExperimentArgs,
-  methods: string[],
-  pools: LoadedPools,
-  backbone: Conv4Config,
-  shouldStop: () => boolean,
-): Promise<MethodRun> {
-  const imageShape = backbone.inputShape;
-  const { method, spec, hyperparameters: hyper, backbone: methodBackbone } = methodForExperiment(
-    name,
-    hyperparametersFor(name, methods, args.hyper),
-    args.seed,
-    imageShape,
-    pools.train.classIndices,
-  );
-  try {
-    const metaBatch = args.metaBatch ?? spec.metaBatch ?? 1;
-    const trainSettings = { way: args.trainWay, shot: args.trainShot, query: args.trainQuery };
-    const testSettings = { way: args.way, shot: args.shot, query: args.query };
-    const hasVal = pools.val.classIndices.length > 0 && args.valEvery > 0;
-    log(
-      `Training ${spec.title}: ${args.episodes} steps of ${trainSettings.way}-way ${trainSettings.shot}-shot ` +
-        `${trainSettings.query}-query episodes (meta-batch ${metaBatch})`,
-    );
-    const bar = progressBar('train', args.episodes);
-    let lastVal = '';
-    const training = await train(method, {
-      trainPool: pools.train,
-      trainSettings,
-      steps: args.episodes,
-      episodesPerStep: metaBatch,
-      seed: args.seed,
-      augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
-      valPool: hasVal ? pools.val : undefined,
-      valSettings: hasVal ? testSettings : undefined,
-      valEvery: args.valEvery,
-      valEpisodes: args.valEpisodes,
-      onStep: (p) => bar.update(p.step, `loss ${p.loss.toFixed(3)} acc ${(100 * p.accuracy).toFixed(1)}%${lastVal}`),
-      onValidation: (v) => {
-        lastVal = ` val ${formatAccuracy(v.summary, 1)}`;
-      },
-      shouldStop,
-    });
-    bar.finish();
-    if (training.status !== 'done') log(training.message ?? training.status);
-    let evaluation: EvaluationResult | null = null;
-    if (training.status !== 'diverged') {
-      log(
-        `Evaluating ${spec.title} on ${args.evalEpisodes} ${testSettings.way}-way ${testSettings.shot}-shot episodes ` +
-          `of held-out test classes (episode seed ${args.evalSeed})`,
-      );
-      const evalBar = progressBar('eval ', args.evalEpisodes);
-      evaluation = await evaluate(method, pools.test, testSettings, {
-        episodes: args.evalEpisodes,
-        seed: args.evalSeed,
-        onProgress: (done) => evalBar.update(done),
-      });
-      evalBar.finish();
-    }
-    return { method: name, title: spec.title, hyperparameters: hyper, filters: methodBackbone.filters, metaBatch, training, evaluation };
-  } finally {
-    method.dispose();
-  }
-}
-
-function describePools(args: ExperimentArgs, pools: LoadedPools): string {
-  const dataset = pools.train.dataset;
-  if (pools.datasets.length === 1) {
-    return describeSplits(dataset, {
-      train: [...pools.train.classIndices],
-      val: [...pools.val.classIndices],
-      test: [...pools.test.classIndices],
-    });
-  }
-  return (
-    `train ${pools.train.classIndices.length} classes, val ${pools.val.classIndices.length} classes (of ${dataset.name}); ` +
-    `test ${pools.test.classIndices.length} classes (all of ${pools.test.dataset.name})`
-  ) + ` [seed ${args.seed}]`;
-}
-
-function runJson(run: MethodRun) {
-  const e = run.evaluation;
+/** The run config of one method, from the flags. */
+export function runConfigOf(args: ExperimentArgs, method: string, family: TaskFamily): RunConfig {
   return {
-    method: run.method,
-    hyperparameters: run.hyperparameters,
-    filters: run.filters,
-    metaBatch: run.metaBatch,
-    training: trainingJson(run.training),
-    evaluation: e && {
-      split: e.split,
-      splitClasses: e.splitClasses,
-      settings: e.settings,
-      episodes: e.summary.episodes,
-      seed: e.seed,
-      meanAccuracy: e.summary.mean,
-      ci95: e.summary.ci95,
-      std: e.summary.std,
-      labels: e.labels,
-      perEpisodeAccuracy: e.accuracies,
-    },
+    datasetId: args.dataset,
+    split: args.split,
+    sampler: { way: args.way, shot: args.shot, query: args.query, trainWay: args.trainWay, trainShot: args.trainShot, trainQuery: args.trainQuery },
+    method,
+    hyperparameters: hyperparametersFor(method, args.methods, args.hyper, (m) => family.methods[m].defaults),
+    steps: args.episodes,
+    metaBatch: args.metaBatch,
+    augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
+    seed: args.seed,
+    valEvery: args.valEvery,
+    valEpisodes: args.valEpisodes,
+    adaptationSteps: args.evalSteps,
   };
+}
+
+/** Checks every method's name and settings before time goes into training any of them. */
+function checkMethods(args: ExperimentArgs, family: TaskFamily): void {
+  for (const name of args.methods) {
+    const info = family.methods[name];
+    if (!info) throw new SettingsError([{ code: 'unknown-method', field: 'method', message: family.unknownMethodMessage(name) }]);
+    resolveHyperparameters(info, hyperparametersFor(name, args.methods, args.hyper, (m) => family.methods[m].defaults));
+  }
+}
+
+async function runMethod(plan: ExperimentPlan, args: ExperimentArgs, config: RunConfig, shouldStop: () => boolean): Promise<MethodRun> {
+  const { family } = plan;
+  const trainSampler = { way: args.trainWay, shot: args.trainShot, query: args.trainQuery };
+  log(`Training ${plan.method.title}: ${args.episodes} steps of ${countOf(family, plan.metaBatch)} (${family.describeEpisodes(trainSampler)})`);
+  const bar = progressBar('train', args.episodes);
+  let lastVal = '';
+  const training = await plan.train({
+    onStep: (p) => bar.update(p.step, `loss ${p.loss.toFixed(3)}${p.accuracy === undefined ? '' : ` acc ${(100 * p.accuracy).toFixed(1)}%`}${lastVal}`),
+    onValidation: (v) => {
+      lastVal = ` val ${family.metric.format(v.summary, 1)}`;
+    },
+    shouldStop,
+  });
+  bar.finish();
+  if (training.status !== 'done') log(training.message ?? training.status);
+  let evaluation: MethodRun['evaluation'] = null;
+  if (training.status !== 'diverged') {
+    log(`Evaluating ${plan.method.title} on ${countOf(family, args.evalEpisodes)} (${family.describeEpisodes(args)}) of ${family.testSource} (seed ${args.evalSeed})`);
+    const evalBar = progressBar('eval ', args.evalEpisodes);
+    evaluation = await plan.evaluate({ episodes: args.evalEpisodes, seed: args.evalSeed, onProgress: (done) => evalBar.update(done) });
+    evalBar.finish();
+  }
+  return { method: config.method, title: plan.method.title, hyperparameters: plan.method.hyperparameters, metaBatch: plan.metaBatch, training, evaluation };
+}
+
+function describeData(data: ExperimentData, datasets: ExperimentArgs['dataset'] | string): string {
+  return data.family === 'classification'
+    ? [data.dataset, data.testDataset].filter((d) => d !== undefined).map((d) => `${d.name} (${d.classes.length} classes, ${d.height}x${d.width}x${d.channels})`).join(' + ')
+    : datasets;
 }
 
 export async function runExperiment(args: ExperimentArgs): Promise<Record<string, unknown>> {
   const t0 = performance.now();
+  const family = familyOf(args.dataset);
   const backend = await initCliBackend(args);
-  const pools = await loadPools(args, log);
-  for (const w of pools.warnings.slice(0, 10)) log(`warning: ${w}`);
-  if (pools.warnings.length > 10) log(`warning: ... and ${pools.warnings.length - 10} more`);
-  const dataset = pools.train.dataset;
-  log(`Dataset: ${pools.datasets.map((d) => `${d.name} (${d.classes.length} classes, ${d.height}x${d.width}x${d.channels})`).join(' + ')}`);
-  log(`Split by group, seed ${args.seed}: ${describePools(args, pools)}`);
-
-  const backbone: Conv4Config = { inputShape: [dataset.height, dataset.width, dataset.channels], ...defaultConv4 };
-  conv4EmbeddingSize(backbone);
-  const methods = args.methods;
-  // Check every method's settings before spending time on training any of them.
-  for (const name of methods) resolveHyperparameters(getMethodSpec(name), hyperparametersFor(name, methods, args.hyper));
+  const loaded = await loadExperimentData(args, log);
+  for (const w of loaded.warnings.slice(0, 10)) log(`warning: ${w}`);
+  if (loaded.warnings.length > 10) log(`warning: ... and ${loaded.warnings.length - 10} more`);
+  log(`Dataset: ${describeData(loaded.data, args.dataset)}`);
+  checkMethods(args, family);
 
   const stopRequested = stopOnInterrupt();
   const runs: MethodRun[] = [];
-  for (const name of methods) {
+  let dataDescription = '';
+  for (const name of args.methods) {
     if (stopRequested()) break;
-    const run = await runMethod(name, args, methods, pools, backbone, stopRequested);
-    runs.push(run);
-    // Said as soon as it is known, so a long --compare that is cut short keeps what it measured.
-    const result = run.evaluation ? `${formatAccuracy(run.evaluation.summary)} (95% CI, ${run.evaluation.summary.episodes} test episodes)` : `not evaluated (${run.training.status})`;
-    log(`${run.title}: ${result}`);
+    const config = runConfigOf(args, name, family);
+    const plan = planExperiment(loaded.data, config);
+    try {
+      if (!dataDescription) log(`${family.splitsClasses ? `Split by group, seed ${args.seed}` : 'Tasks'}: ${(dataDescription = plan.dataDescription)}`);
+      const run = await runMethod(plan, args, config, stopRequested);
+      runs.push(run);
+      // Said as soon as it is known, so a long --compare that is cut short keeps what it measured.
+      const results = run.evaluation?.results.map((r) => `${r.label} ${family.metric.format(r.summary)} (95% CI)`).join(', ');
+      log(`${run.title}: ${results ? `${results}, ${countOf(family, run.evaluation!.episodes)}` : `not evaluated (${run.training.status})`}`);
+    } finally {
+      plan.dispose();
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
-
-  const testSettings = { way: args.way, shot: args.shot, query: args.query };
-  const config = {
-    dataset: args.dataset,
-    data: args.data ?? null,
-    evalData: args.evalData ?? null,
-    datasets: pools.datasets.map((d) => ({ name: d.name, classes: d.classes.length, shape: [d.height, d.width, d.channels] })),
-    rotations: args.rotations,
-    split: pools.split,
-    splitClasses: { train: pools.train.classIndices.length, val: pools.val.classIndices.length, test: pools.test.classIndices.length },
-    methods,
-    backbone,
-    trainEpisodes: { way: args.trainWay, shot: args.trainShot, query: args.trainQuery },
-    testEpisodes: testSettings,
-    steps: args.episodes,
-    augment: { maxShift: args.augmentShift, flip: args.augmentFlip },
-    evalEpisodes: args.evalEpisodes,
-    seed: args.seed,
-    evalSeed: args.evalSeed,
-  };
   const baseline = runs[0]?.evaluation;
-  const comparison = runs.slice(1).map((run) => {
-    if (!run.evaluation || !baseline) return { method: run.method, against: runs[0].method, difference: null };
-    const d = pairedDifference(run.evaluation.accuracies, baseline.accuracies);
-    return { method: run.method, against: runs[0].method, difference: d };
-  });
-  const results = {
-    config,
-    versions: { fewShotLab: projectVersion(), tfjs: tf.version.tfjs, node: process.version },
-    backend: backend.backend,
-    backendInfo: backend.info,
-    runs: runs.map(runJson),
-    comparison,
-    seconds,
-  };
-
-  const shared: Array<[string, string]> = [
-    ['dataset', pools.datasets.map((d) => d.name).join(' -> ')],
-    ['test classes', `${pools.test.classIndices.length} held-out (${pools.test.name} split)`],
-    ['episodes', `${testSettings.way}-way ${testSettings.shot}-shot, ${testSettings.query} queries/class, ${args.evalEpisodes} test episodes, seed ${args.evalSeed}`],
-    ['training', `${args.episodes} steps, ${args.trainWay}-way ${args.trainShot}-shot ${args.trainQuery}-query, seed ${args.seed}`],
-    ['backend', `${backend.backend} (${backend.info})`],
-    ['time', formatDuration(seconds)],
-  ];
-  if (runs.length === 1) {
-    const [run] = runs;
-    printTable([
-      ['method', run.title],
-      ...shared.slice(0, 4),
-      ['status', run.training.status === 'done' ? 'done' : `${run.training.status}: ${run.training.message ?? ''}`],
-      ['accuracy', run.evaluation ? `${formatAccuracy(run.evaluation.summary)} (95% CI)` : 'not evaluated (training diverged)'],
-      ['batch norm at test', String(run.evaluation?.labels.batchNormAtTest ?? '-')],
-      ...shared.slice(4),
-    ]);
-  } else {
-    printTable(shared);
-    printComparison(
-      runs.map((run, i) => ({
-        method: run.title,
-        accuracy: run.evaluation ? formatAccuracy(run.evaluation.summary) : `not evaluated (${run.training.status})`,
-        difference: i === 0 ? 'baseline' : comparison[i - 1].difference ? formatAccuracy(comparison[i - 1].difference!) : '-',
-        batchNorm: String(run.evaluation?.labels.batchNormAtTest ?? '-'),
-        status: run.training.status,
-      })),
-    );
-  }
+  const comparison = runs.slice(1).map((run) => ({
+    method: run.method,
+    against: runs[0].method,
+    differences: (baseline?.results ?? []).map((b, k) => ({
+      label: b.label,
+      difference: run.evaluation ? pairedDifference(run.evaluation.results[k].perEpisode, b.perEpisode) : null,
+    })),
+  }));
+  printExperimentReport({ family, args, runs, comparison, dataDescription, datasets: describeData(loaded.data, args.dataset), backend, time: formatDuration(seconds) });
+  const results = resultsJson({ family, args, runs, comparison, datasets: loaded.datasets, backend, seconds, versions: { tfjs: tf.version.tfjs, node: process.version } });
   if (args.out) {
     writeFileSync(args.out, JSON.stringify(results, null, 2));
     log(`Wrote ${args.out}`);

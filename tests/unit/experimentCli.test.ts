@@ -37,7 +37,7 @@ describe('parseExperimentArgs', () => {
     expect(() => parseExperimentArgs(['--dataset', 'folder'])).toThrow(/needs --data PATH/);
     expect(() => parseExperimentArgs(['--dataset', 'omniglot', '--data', 'omniglot:train'])).toThrow(/takes a path, omniglot:background or omniglot:evaluation; got "omniglot:train"/);
     expect(() => parseExperimentArgs(['--dataset', 'folder', '--data', 'omniglot:background'])).toThrow(/is an Omniglot archive: add --dataset omniglot/);
-    expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot, folder or sinusoid/);
+    expect(() => parseExperimentArgs(['--dataset', 'mnist'])).toThrow(/glyphs, omniglot, sinusoid or folder/);
     expect(() => parseExperimentArgs(['--method', 'nope'])).toThrow(/--method takes methods among protonet/);
     expect(() => parseExperimentArgs(['--method', 'maml', '--compare', 'protonet,maml'])).toThrow(/not both/);
     expect(parseExperimentArgs(['--compare', 'protonet,fomaml']).methods).toEqual(['protonet', 'fomaml']);
@@ -48,7 +48,7 @@ describe('parseExperimentArgs', () => {
     const a = parseExperimentArgs(['--dataset', 'sinusoid', '--compare', 'maml,finetune', '--eval-steps', '0,1,10']);
     expect(a).toMatchObject({ dataset: 'sinusoid', methods: ['maml', 'finetune'], shot: 10, query: 100, trainShot: 10, trainQuery: 10, evalSteps: [0, 1, 10] });
     expect(parseExperimentArgs(['--dataset', 'sinusoid']).methods).toEqual(['maml']);
-    expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--method', 'protonet'])).toThrow(/Prototypical Networks classify; sine waves are regression/);
+    expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--method', 'protonet'])).toThrow(/Prototypical Networks is a method of image classification, not sine-wave regression/);
     expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--way', '5'])).toThrow(/--way is for image datasets/);
     expect(() => parseExperimentArgs(['--dataset', 'sinusoid', '--eval-steps', '1,x'])).toThrow(/--eval-steps takes whole numbers/);
   });
@@ -112,7 +112,7 @@ describe('npm run experiment', () => {
     expect(r.stdout).toMatch(/^MAML\s+\d+\.\d{3} ± \d+\.\d{3}\s+\d+\.\d{3} ± \d+\.\d{3}\s+baseline/m);
     expect(r.stdout).toMatch(/^Fine-tuning baseline.*-?\d+\.\d{3} ± \d+\.\d{3}\s+-?\d+\.\d{3} ± \d+\.\d{3}$/m);
     const json = JSON.parse(readFileSync(out, 'utf8'));
-    expect(json.config).toMatchObject({ dataset: 'sinusoid', testTasks: { shot: 10, query: 100 }, evalSteps: [1, 10] });
+    expect(json.config).toMatchObject({ dataset: 'sinusoid', family: 'regression', testEpisodes: { shot: 10, query: 100 }, evalSteps: [1, 10] });
     expect(json.runs).toHaveLength(2);
     expect(json.runs[0].training.curve).toHaveLength(30);
     expect(json.runs[0].evaluation.mse[1].perTask).toHaveLength(40);
