@@ -9,8 +9,7 @@ import type { TaskFamily } from '../core/experiment/taskFamily';
 import type { Hyperparameters } from '../core/methods/catalog';
 import type { AccuracySummary } from '../core/train/stats';
 import type { ExperimentArgs } from './experimentArgs';
-import { projectVersion } from './report';
-import { trainingJson } from './runCommon';
+import { projectVersion, trainingJson } from './runCommon';
 
 /** What one method's run produced. */
 export interface MethodRun {

@@ -1,7 +1,6 @@
-// Plain-text output of the CLI: a two-column table, aligned columns, the project version, and an
+// Plain-text output of the CLI: a two-column table, aligned columns, and an
 // experiment's report (one method's results as a table; several as columns with their paired
 // differences against the first), in the words and number format of the task family.
-import { readFileSync } from 'node:fs';
 import type { InitialisedBackend } from '../core/backend';
 import type { TaskFamily } from '../core/experiment/taskFamily';
 import type { ExperimentArgs } from './experimentArgs';
@@ -13,15 +12,6 @@ export function printTable(rows: Array<[string, string]>, stream: NodeJS.WriteSt
   stream.write(`${line}\n`);
   for (const [k, v] of rows) stream.write(`${k.padEnd(width)}  ${v}\n`);
   stream.write(`${line}\n`);
-}
-
-export function projectVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    return String(pkg.version);
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Aligned columns under a header row and a rule. */

@@ -1,5 +1,6 @@
 // Pieces the CLI's entries share: logging to stderr, backend start-up, Ctrl-C handling, how --hp
-// settings are split between compared methods, and a training result as JSON.
+// settings are split between compared methods, a training result as JSON, and the project version.
+import { readFileSync } from 'node:fs';
 import { initBackend, type InitialisedBackend } from '../core/backend';
 import { getMethodSpec, type Hyperparameters } from '../core/methods/registry';
 import { registerThreadedWasmForNode } from '../node/threadedWasm';
@@ -68,4 +69,14 @@ export function trainingJson(training: LoopResult<LoopMetrics, unknown>) {
     curve: training.curve,
     validation: training.validation,
   };
+}
+
+/** The version in package.json, for results files. */
+export function projectVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return 'unknown';
+  }
 }

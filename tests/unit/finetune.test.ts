@@ -22,6 +22,7 @@ import { pairedDifference } from '../../src/core/train/stats';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
 import { FINETUNE_DEFAULTS, PROTONET_DEFAULTS } from '../../src/core/methods/catalog';
+import { adaptFully } from '../../src/core/methods/stepwise';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -164,7 +165,7 @@ describe('FineTune pre-training and adaptation', () => {
     const noList = new FineTune({ ...FINETUNE_DEFAULTS, backbone: SMALL_BACKBONE, seed: 1, trainClassCount: 5 });
     await expect(noList.trainStep([inside], 0)).rejects.toThrow(/needs their list \(MethodContext\.trainClasses\)/);
     // Adapting a backbone needs no class list.
-    (await noList.adapt(inside.support, 5)).dispose();
+    (await noList.startAdaptation(inside.support, 5).then(adaptFully)).dispose();
     noList.dispose();
   });
 
@@ -188,11 +189,11 @@ describe('FineTune pre-training and adaptation', () => {
     for (const finetuneBackbone of ['no', 'yes'] as const) {
       const method = smallFineTune({ finetuneBackbone, backboneSteps: 3 });
       const e = episodeAt(pool, settings, 3, 0);
-      const first = await method.adapt(e.support, 5);
+      const first = await method.startAdaptation(e.support, 5).then(adaptFully);
       const a = await first.predict(e.query);
       first.dispose();
       await evaluate(method, pool, settings, { episodes: 3, seed: 8 });
-      const again = await method.adapt(e.support, 5);
+      const again = await method.startAdaptation(e.support, 5).then(adaptFully);
       expect(await again.predict(e.query)).toEqual(a);
       again.dispose();
       method.dispose();
@@ -220,7 +221,7 @@ describe('FineTune pre-training and adaptation', () => {
     b.loadState(saved);
     expect(await saveTensors(b.stateTensors())).toEqual(saved);
     const e = episodeAt(pool, settings, 4, 0);
-    const [pa, pb] = [await a.adapt(e.support, 5), await b.adapt(e.support, 5)];
+    const [pa, pb] = [await a.startAdaptation(e.support, 5).then(adaptFully), await b.startAdaptation(e.support, 5).then(adaptFully)];
     expect(await pb.predict(e.query)).toEqual(await pa.predict(e.query));
     pa.dispose();
     pb.dispose();
@@ -239,7 +240,7 @@ describe('FineTune pre-training and adaptation', () => {
     expect(await saveTensors(method.stateTensors())).toEqual(poisoned);
     const broken = { ...state, 'params/block3/bn/beta': { shape: [8], values: new Float32Array(8).fill(Number.NaN) } };
     method.loadState(broken);
-    await expect(method.adapt(episodeAt(pool, settings, 1, 0).support, 5)).rejects.toThrow(/loss became NaN.*not finite/);
+    await expect(method.startAdaptation(episodeAt(pool, settings, 1, 0).support, 5).then(adaptFully)).rejects.toThrow(/loss became NaN.*not finite/);
     method.dispose();
   });
 

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { principalComponents2D } from '../../src/core/train/pca';
+import { FINETUNE_DEFAULTS } from '../../src/core/methods/catalog';
 import { BetweenSteps } from '../../src/worker/betweenSteps';
 import type { EpisodeInspection, RunConfig, SineFit } from '../../src/worker/protocol';
 import { sessionHarness } from './fixtures/sessionHarness';
@@ -103,7 +104,7 @@ describe('inspecting a run', () => {
     expect(e.projection).toBeUndefined(); // MAML has no embedding hook
   }, 120_000);
 
-  it('reports Meta-LSTM accuracy after 0..T updates, and projects fine-tuning features', async () => {
+  it('reports Meta-LSTM accuracy after 0..T updates, fine-tuning accuracy after each head step, and projects fine-tuning features', async () => {
     await h.trained('lstm', imageRun('metalstm', 1, { updates: 2 }));
     await h.inspect('lstm', 1);
     const tensors = tf.memory().numTensors;
@@ -115,7 +116,9 @@ describe('inspecting a run', () => {
 
     await h.trained('tune', imageRun('finetune', 2));
     const tune = await h.inspect('tune', 1);
-    expect(tune.accuracyByStep).toBeUndefined();
+    // The new head starts untrained; its adaptSteps Adam steps are the episode's adaptation steps.
+    expect(tune.accuracyByStep).toHaveLength(FINETUNE_DEFAULTS.adaptSteps + 1);
+    expect(tune.accuracyByStep!.at(-1)).toBeCloseTo(tune.accuracy, 9);
     expect(tune.projection!.prototypes).toHaveLength(SAMPLER.way);
     expect(tune.projection!.queries).toHaveLength(SAMPLER.way * SAMPLER.query);
     expect(tune.projection!.explainedVariance[0]).toBeGreaterThan(0);

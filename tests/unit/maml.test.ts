@@ -19,6 +19,7 @@ import { evaluate } from '../../src/core/train/evaluate';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
 import { MAML_DEFAULTS } from '../../src/core/methods/catalog';
+import { adaptFully } from '../../src/core/methods/stepwise';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -173,7 +174,7 @@ describe('MAML state, memory and failures', () => {
     const method = smallMaml();
     await train(method, { trainPool: pool, trainSettings: settings, steps: 1, seed: 1 });
     const threeWay = episodeAt(pool, { way: 3, shot: 1, query: 2 }, 1, 0);
-    await expect(method.adapt(threeWay.support, 3)).rejects.toThrow(/output layer has 5 classes, but the episode is 3-way/);
+    await expect(method.startAdaptation(threeWay.support, 3).then(adaptFully)).rejects.toThrow(/output layer has 5 classes, but the episode is 3-way/);
     method.dispose();
   });
 });
@@ -187,7 +188,7 @@ describe('batch-norm modes at test time', () => {
     return { images: set.images.slice(0, size), labels: set.labels.slice(0, 1), count: 1, imageShape: set.imageShape };
   };
   const probabilitiesOfFirstQuery = async (method: Maml, batch: LabeledImages) => {
-    const predictor = await method.adapt(episode.support, 5);
+    const predictor = await method.startAdaptation(episode.support, 5).then(adaptFully);
     const p = await predictor.predict(batch);
     predictor.dispose();
     return Array.from(p.slice(0, 5));

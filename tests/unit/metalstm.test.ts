@@ -41,6 +41,7 @@ import { evaluate } from '../../src/core/train/evaluate';
 import { train } from '../../src/core/train/train';
 import { toyDataset } from './fixtures/toyDataset';
 import { METALSTM_DEFAULTS } from '../../src/core/methods/catalog';
+import { adaptFully } from '../../src/core/methods/stepwise';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -164,7 +165,10 @@ describe('the learner under the meta-learner', () => {
       }),
     );
     const task = episodeTensors(episode);
-    const adapted = method.adaptedParameters(task);
+    const learner = method.learnerParameters();
+    const layout = layoutOf(learner);
+    const { final } = unrollUpdates(method.metaLearnerWeights(), flattenParameters(learner, layout), layout, (p) => supportLoss(p, task), 3, false);
+    const adapted = unflattenParameters(final.parameters, layout);
     // The same three SGD steps on the support loss, written out.
     let params: NamedTensors = { ...method.learnerParameters() };
     for (let s = 0; s < 3; s++) {
@@ -281,7 +285,7 @@ describe('Meta-LSTM state, memory and failures', () => {
     const one = { ...episode.query, count: 1, images: episode.query.images.slice(0, 16 * 16), labels: episode.query.labels.slice(0, 1) };
     for (const mode of ['support', 'batch'] as const) {
       const method = smallMetaLstm({ batchNormAtTest: mode });
-      const predictor = await method.adapt(episode.support, 5);
+      const predictor = await method.startAdaptation(episode.support, 5).then(adaptFully);
       const alone = await predictor.predict(one);
       const together = (await predictor.predict(episode.query)).slice(0, 5);
       const difference = Math.max(...Array.from(alone, (p, i) => Math.abs(p - together[i])));

@@ -5,6 +5,8 @@
 import type { SamplerSettings } from '../episodes/episode';
 import { episodeAt, type ClassPool } from '../episodes/sampler';
 import type { Embeddings, FewShotMethod } from '../methods/method';
+import { observeSteps } from '../methods/stepwise';
+import { accuracyOf } from '../train/evaluate';
 import { principalComponents2D } from '../train/pca';
 import type { EpisodeInspection, InspectedImages } from '../experiment/results';
 
@@ -21,12 +23,20 @@ export async function inspectEpisode(
 ): Promise<EpisodeInspection> {
   const episode = episodeAt(pool, settings, seed, 0);
   const { way, support, query } = episode;
-  const predictor = await method.adapt(support, way);
-  let flat: Float32Array;
+  // One adaptation, looked at after every step on the way (for methods that adapt in steps); its
+  // last look is the adapted method's prediction, as evaluation makes it.
+  const adaptation = await method.startAdaptation(support, way);
+  let flat!: Float32Array;
+  let accuracyByStep: number[] | undefined;
   try {
-    flat = await predictor.predict(query);
+    const counts = Array.from({ length: adaptation.steps + 1 }, (_, s) => s);
+    const looks = await observeSteps(adaptation, counts, async (a) => {
+      flat = await a.predict(query);
+      return accuracyOf(flat, query.labels, way);
+    });
+    if (adaptation.steps > 0) accuracyByStep = looks;
   } finally {
-    predictor.dispose();
+    adaptation.dispose();
   }
   const probabilities = Array.from({ length: query.count }, (_, i) => Array.from(flat.subarray(i * way, (i + 1) * way)));
   // The first largest, as evaluation's accuracyOf counts a tie.
@@ -46,7 +56,7 @@ export async function inspectEpisode(
   if (method.embed) {
     inspection.projection = projectEmbeddings(await method.embed(query), await method.embed(support), support.labels, way);
   }
-  if (method.accuracyByStep) inspection.accuracyByStep = await method.accuracyByStep(support, way, query);
+  if (accuracyByStep) inspection.accuracyByStep = accuracyByStep;
   return inspection;
 }
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../episodes/episode';
 import type { FewShotMethod } from '../methods/method';
+import { adaptFully } from '../methods/stepwise';
 import { BN_EPSILON } from '../nn/conv4';
 import type { ClassifierKind } from './types';
 import { EMBED_BATCH, type Backbone, type ExportableGraph, type ProgressCallback } from './backbone';
@@ -79,7 +80,7 @@ export async function runBackbone(method: FewShotMethod, options: RunBackboneOpt
         }
       : undefined,
     adapt: async (support, labels, way) => {
-      const predictor = await method.adapt(labeledImages(support, labels, inputShape), way);
+      const predictor = await adaptFully(await method.startAdaptation(labeledImages(support, labels, inputShape), way));
       return {
         predict: async (images) => {
           const rows: Float32Array[] = [];

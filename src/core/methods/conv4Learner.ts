@@ -1,12 +1,11 @@
 // The learner that MAML and the LSTM meta-learner adapt: Conv-4 plus a linear head, held in one
 // NamedTensors map. Shared pieces: its logits, the support set's batch-norm statistics (the
-// non-transductive way to normalise queries), and a predictor over adapted parameters.
+// non-transductive way to normalise queries), and the class probabilities of adapted parameters.
 import * as tf from '@tensorflow/tfjs';
 import type { LabeledImages } from '../episodes/episode';
 import { conv4Forward, type RunningStats } from '../nn/conv4';
-import { disposeTensors, type NamedTensors } from '../nn/params';
+import type { NamedTensors } from '../nn/params';
 import { imagesTensor, softmaxProbabilities } from './common';
-import type { Predictor } from './method';
 
 export const HEAD_KERNEL = 'head/kernel';
 export const HEAD_BIAS = 'head/bias';
@@ -37,18 +36,21 @@ export function predictLogits(params: NamedTensors, images: tf.Tensor4D, stats: 
   return logitsOf(params, embeddings);
 }
 
-/** A predictor that owns `adapted` (and `stats`) and disposes them with itself. */
-export function adaptedPredictor(adapted: NamedTensors, stats: RunningStats | null): Predictor {
-  return {
-    predict: async (images: LabeledImages) => {
-      const probabilities = tf.tidy(() => softmaxProbabilities(predictLogits(adapted, imagesTensor(images), stats)));
-      const data = (await probabilities.data()) as Float32Array;
-      probabilities.dispose();
-      return data;
-    },
-    dispose: () => {
-      disposeTensors(adapted);
-      disposeTensors(stats ?? undefined);
-    },
-  };
+/**
+ * Class probabilities of `images` under the learner `params`, the queries normalised with the
+ * support set's batch statistics ('support', non-transductive) or their own ('batch', transductive).
+ */
+export async function learnerProbabilities(
+  params: NamedTensors,
+  images: LabeledImages,
+  support: tf.Tensor4D,
+  normalisation: 'support' | 'batch',
+): Promise<Float32Array> {
+  const probabilities = tf.tidy(() => {
+    const stats = normalisation === 'support' ? supportStatistics(params, support) : null;
+    return softmaxProbabilities(predictLogits(params, imagesTensor(images), stats));
+  });
+  const data = (await probabilities.data()) as Float32Array;
+  probabilities.dispose();
+  return data;
 }

@@ -54,9 +54,9 @@ import {
 import { assignNamed, cloneTensors, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
-import { fitHeadValues } from './headFitting';
+import { HeadFitter } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadShape, type HeadValues } from './heads';
-import type { Embeddings, FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
 import { METHOD_CATALOG, type FineTuneHyperparameters } from './catalog';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
@@ -74,6 +74,21 @@ export interface FineTuneConfig extends FineTuneHyperparameters {
 
 /** Names of the pre-training head inside the parameter map (state names add "params/"). */
 const HEAD_PREFIX = 'head/';
+
+/** One episode's copy of the whole network being fine-tuned, with what its steps need. */
+interface EpisodeNetwork {
+  params: NamedTensors;
+  optimizer: Adam;
+  rng: Rng;
+  support: LabeledImages;
+  labels: tf.Tensor1D;
+}
+
+function disposeEpisodeNetwork(network: EpisodeNetwork): void {
+  disposeTensors(network.params);
+  network.optimizer.dispose();
+  network.labels.dispose();
+}
 const PRETRAIN_KERNEL = HEAD_PREFIX + KERNEL;
 const PRETRAIN_BIAS = HEAD_PREFIX + BIAS;
 
@@ -281,110 +296,122 @@ export class FineTune implements FewShotMethod {
   }
 
   /**
-   * A predictor for the episode. With the backbone frozen it embeds queries with the method's
-   * current backbone, so use it before the next trainStep or loadState (as evaluation does).
+   * The episode's head fitted by full-batch Adam on the frozen backbone's support features
+   * (adaptSteps steps), then, with finetuneBackbone 'yes', the whole network on augmented support
+   * images (backboneSteps more); further steps go on with the last phase. While the backbone is
+   * frozen, predictions embed with the method's current backbone, so use the adaptation before the
+   * next trainStep or loadState (as evaluation does).
    */
-  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
+  async startAdaptation(support: LabeledImages, way: number): Promise<Adaptation> {
     this.checkImages(support);
     if (!Number.isInteger(way) || way < 2) throw new Error(`An episode needs at least 2 classes, got ${way}.`);
     for (const label of support.labels) {
       if (label < 0 || label >= way) throw new Error(`Support label ${label} is outside 0..${way - 1}.`);
     }
     const { adaptSteps, adaptLearningRate, adaptWeightDecay } = this.config;
+    const backboneSteps = this.config.finetuneBackbone === 'yes' ? this.config.backboneSteps : 0;
     const features = this.features(this.params, support);
     const values = (await features.data()) as Float32Array;
     features.dispose();
     const set = { values, count: support.count, size: this.featureSize, labels: support.labels };
-    const fitted = fitHeadValues(this.headShape, this.episodeHeadInit(way), set, way, {
-      steps: adaptSteps,
-      learningRate: adaptLearningRate,
-      weightDecay: adaptWeightDecay,
-    });
-    if (!Number.isFinite(fitted.loss) && adaptSteps > 0) {
+    const fitter = new HeadFitter(this.headShape, this.episodeHeadInit(way), set, way, { learningRate: adaptLearningRate, weightDecay: adaptWeightDecay });
+    let network: EpisodeNetwork | null = null;
+    // The frozen backbone's features of the last images predicted: looking at the same queries after
+    // every head step (the episode viewer) embeds them once.
+    let cached: { images: LabeledImages; features: tf.Tensor2D } | null = null;
+    let taken = 0;
+    const headStep = () => {
+      if (fitter.step()) return;
       throw new Error(
-        `Fitting the episode's head failed: its loss became ${fitted.loss}. The backbone's features are not finite ` +
+        `Fitting the episode's head failed: its loss became ${fitter.loss}. The backbone's features are not finite ` +
           `(retrain it with a lower learning rate) or adaptLearningRate (${adaptLearningRate}) is too high.`,
       );
-    }
-    const head = headTensors(fitted.head, way);
-    // null: the backbone is frozen and the predictor embeds with the method's current parameters.
-    let backbone: NamedTensors | null = null;
-    let episodeHead = head;
-    if (this.config.finetuneBackbone === 'yes') {
-      try {
-        ({ backbone, head: episodeHead } = await this.finetuneNetwork(support, way, head));
-      } finally {
-        disposeTensors(head);
+    };
+    const frozenFeatures = (images: LabeledImages) => {
+      if (cached?.images !== images) {
+        cached?.features.dispose();
+        cached = { images, features: this.features(this.params, images) };
       }
-    }
+      return cached.features;
+    };
     return {
+      steps: adaptSteps + backboneSteps,
+      get taken() {
+        return taken;
+      },
+      step: async () => {
+        if (network === null && (taken < adaptSteps || backboneSteps === 0)) headStep();
+        else {
+          network ??= this.episodeNetwork(headTensors(fitter.head(), way), support);
+          await this.networkStep(network, way, taken - adaptSteps + 1);
+        }
+        taken++;
+      },
       predict: async (images: LabeledImages) => {
         this.checkImages(images);
-        const probabilities = tf.tidy(() =>
-          softmaxProbabilities(headLogits(this.headShape, episodeHead, this.features(backbone ?? this.params, images))),
-        );
+        // Made outside tidy: the cache outlives this call.
+        const frozen = network ? null : frozenFeatures(images);
+        const probabilities = tf.tidy(() => {
+          if (network) return softmaxProbabilities(headLogits(this.headShape, pretrainHead(network.params), this.features(backboneOf(network.params), images)));
+          return softmaxProbabilities(headLogits(this.headShape, headTensors(fitter.head(), way), frozen!));
+        });
         const data = (await probabilities.data()) as Float32Array;
         probabilities.dispose();
         return data;
       },
       dispose: () => {
-        disposeTensors(episodeHead);
-        disposeTensors(backbone ?? undefined);
+        cached?.features.dispose();
+        cached = null;
+        if (network) disposeEpisodeNetwork(network);
+        network = null;
       },
     };
   }
 
-  /**
-   * Trains a copy of the backbone together with a copy of `head` on augmented support images
-   * (batch norm on the running statistics; the head's weight decay is adaptWeightDecay). Returns
-   * new tensors the caller owns.
-   */
-  private async finetuneNetwork(
-    support: LabeledImages,
-    way: number,
-    head: NamedTensors,
-  ): Promise<{ backbone: NamedTensors; head: NamedTensors }> {
+  /** A copy of the backbone with `head` (taken over) as the network fine-tuned on one episode. */
+  private episodeNetwork(head: NamedTensors, support: LabeledImages): EpisodeNetwork {
     const params: NamedTensors = cloneTensors(backboneOf(this.params));
-    for (const [name, t] of Object.entries(head)) params[HEAD_PREFIX + name] = tf.clone(t);
+    for (const [name, t] of Object.entries(head)) params[HEAD_PREFIX + name] = t;
+    return {
+      params,
+      optimizer: new Adam(),
+      rng: new Rng(this.config.seed).derive('episode-augment'),
+      support,
+      labels: tf.tensor1d(support.labels, 'int32'),
+    };
+  }
+
+  /**
+   * One Adam step of the whole episode network on augmented support images (batch norm on the
+   * running statistics; the head's weight decay is adaptWeightDecay).
+   */
+  private async networkStep(network: EpisodeNetwork, way: number, step: number): Promise<void> {
+    const { params, labels } = network;
     const names = Object.keys(params);
-    const optimizer = new Adam();
-    const rng = new Rng(this.config.seed).derive('episode-augment');
     const augment = { maxShift: this.config.augmentShift, flip: false };
-    const labels = tf.tensor1d(support.labels, 'int32');
+    const images = imagesTensor(augment.maxShift > 0 ? augmentImages(network.support, augment, network.rng) : network.support);
+    let result: { value: tf.Scalar; grads: tf.Tensor[] };
     try {
-      for (let s = 0; s < this.config.backboneSteps; s++) {
-        const images = imagesTensor(augment.maxShift > 0 ? augmentImages(support, augment, rng) : support);
-        let step: { value: tf.Scalar; grads: tf.Tensor[] };
-        try {
-          step = tf.valueAndGrads((...values: tf.Tensor[]) => {
-            const p = byName(names, values);
-            const features = conv4Forward(p, images, { batchNorm: 'running', running: this.running });
-            const loss = meanCrossEntropy(headLogits(this.headShape, pretrainHead(p), features), labels, way);
-            return tf.add(loss, weightPenalty(pretrainHead(p), this.config.adaptWeightDecay)) as tf.Scalar;
-          })(names.map((n) => params[n]));
-        } finally {
-          images.dispose();
-        }
-        const loss = (await step.value.data())[0];
-        step.value.dispose();
-        if (!Number.isFinite(loss)) {
-          tf.dispose(step.grads);
-          throw new Error(
-            `Fine-tuning the backbone on the support set diverged at step ${s + 1} (loss ${loss}); ` +
-              `lower backboneLearningRate (now ${this.config.backboneLearningRate}).`,
-          );
-        }
-        optimizer.apply(params, byName(names, step.grads), this.config.backboneLearningRate);
-        tf.dispose(step.grads);
-      }
-    } catch (error) {
-      disposeTensors(params);
-      throw error;
+      result = tf.valueAndGrads((...values: tf.Tensor[]) => {
+        const p = byName(names, values);
+        const features = conv4Forward(p, images, { batchNorm: 'running', running: this.running });
+        const loss = meanCrossEntropy(headLogits(this.headShape, pretrainHead(p), features), labels, way);
+        return tf.add(loss, weightPenalty(pretrainHead(p), this.config.adaptWeightDecay)) as tf.Scalar;
+      })(names.map((n) => params[n]));
     } finally {
-      optimizer.dispose();
-      labels.dispose();
+      images.dispose();
     }
-    return { backbone: backboneOf(params), head: pretrainHead(params) };
+    const loss = (await result.value.data())[0];
+    result.value.dispose();
+    if (!Number.isFinite(loss)) {
+      tf.dispose(result.grads);
+      throw new Error(
+        `Fine-tuning the backbone on the support set diverged at step ${step} (loss ${loss}); ` +
+          `lower backboneLearningRate (now ${this.config.backboneLearningRate}).`,
+      );
+    }
+    network.optimizer.apply(params, byName(names, result.grads), this.config.backboneLearningRate);
+    tf.dispose(result.grads);
   }
 
   /**

@@ -163,6 +163,51 @@ class AdamArray {
   }
 }
 
+/** Full-batch Adam on a head, one step at a time (a test episode's adaptation observes each). */
+export class HeadFitter {
+  private readonly kernel: Float64Array;
+  private readonly bias: Float64Array | undefined;
+  private readonly kernelAdam: AdamArray;
+  private readonly biasAdam: AdamArray | null;
+  private readonly rows: Float64Array;
+  /** Steps taken. */
+  taken = 0;
+  /** The loss before the last update: NaN before the first step, and once the loss stopped being finite. */
+  loss = Number.NaN;
+
+  constructor(
+    private readonly shape: HeadShape,
+    initial: HeadValues,
+    private readonly set: FeatureSet,
+    private readonly classes: number,
+    private readonly fitting: Omit<HeadFitting, 'steps'>,
+  ) {
+    if (initial.kernel.length !== set.size * classes) {
+      throw new Error(`The head has ${initial.kernel.length} weights, expected ${set.size} features x ${classes} classes.`);
+    }
+    this.kernel = Float64Array.from(initial.kernel);
+    this.bias = shape.kind === 'linear' ? Float64Array.from(initial.bias ?? new Float32Array(classes)) : undefined;
+    this.kernelAdam = new AdamArray(this.kernel);
+    this.biasAdam = this.bias ? new AdamArray(this.bias) : null;
+    this.rows = rowsOf(set, shape.kind === 'cosine');
+  }
+
+  /** One Adam step; false (and the head unchanged) when the loss is not finite. */
+  step(): boolean {
+    const g = lossAndGradientOnRows(this.shape, { kernel: this.kernel, bias: this.bias }, this.rows, this.set, this.classes, this.fitting.weightDecay);
+    this.loss = g.loss;
+    if (!Number.isFinite(g.loss)) return false;
+    this.taken++;
+    this.kernelAdam.apply(g.kernel, this.taken, this.fitting.learningRate);
+    if (this.biasAdam) this.biasAdam.apply(g.bias!, this.taken, this.fitting.learningRate);
+    return true;
+  }
+
+  head(): HeadValues {
+    return { kernel: Float32Array.from(this.kernel), bias: this.bias ? Float32Array.from(this.bias) : undefined };
+  }
+}
+
 /**
  * `fitting.steps` full-batch Adam steps on the loss above from `initial` (not modified). Returns the
  * fitted head and its loss before the last update (NaN if it diverged; the caller decides).
@@ -174,21 +219,7 @@ export function fitHeadValues(
   classes: number,
   fitting: HeadFitting,
 ): { head: HeadValues; loss: number } {
-  if (initial.kernel.length !== set.size * classes) {
-    throw new Error(`The head has ${initial.kernel.length} weights, expected ${set.size} features x ${classes} classes.`);
-  }
-  const kernel = Float64Array.from(initial.kernel);
-  const bias = shape.kind === 'linear' ? Float64Array.from(initial.bias ?? new Float32Array(classes)) : undefined;
-  const kernelAdam = new AdamArray(kernel);
-  const biasAdam = bias ? new AdamArray(bias) : null;
-  const rows = rowsOf(set, shape.kind === 'cosine');
-  let loss = Number.NaN;
-  for (let s = 1; s <= fitting.steps; s++) {
-    const g = lossAndGradientOnRows(shape, { kernel, bias }, rows, set, classes, fitting.weightDecay);
-    loss = g.loss;
-    if (!Number.isFinite(loss)) break;
-    kernelAdam.apply(g.kernel, s, fitting.learningRate);
-    if (biasAdam) biasAdam.apply(g.bias!, s, fitting.learningRate);
-  }
-  return { head: { kernel: Float32Array.from(kernel), bias: bias ? Float32Array.from(bias) : undefined }, loss };
+  const fitter = new HeadFitter(shape, initial, set, classes, fitting);
+  while (fitter.taken < fitting.steps && fitter.step());
+  return { head: fitter.head(), loss: fitter.loss };
 }

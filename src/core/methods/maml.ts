@@ -25,17 +25,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
-import { conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { conv4Forward, initConv4, type Conv4Config } from '../nn/conv4';
 import { registerSecondOrderGradients } from '../nn/gradients';
-import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { assignNamed, cloneTensors, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
 import { adaptParameters } from './innerLoop';
 import { lossAfterAdaptation, mamlMetaGradient } from './mamlMetaGradient';
-import { adaptedPredictor, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { HEAD_KERNEL, learnerProbabilities, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { stepwiseAdaptation } from './stepwise';
 import { LazyHead } from './lazyHead';
-import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
 import { METHOD_CATALOG, type MamlHyperparameters, type QueryNormalisation } from './catalog';
 import { mamlAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
@@ -82,15 +83,6 @@ function supportLoss(params: NamedTensors, images: tf.Tensor4D, labels: tf.Tenso
 }
 
 /** SGD on the task's support set from `params` (new tensors; differentiable under a tape). */
-function adaptToSupport(
-  params: NamedTensors,
-  task: Pick<MamlTask, 'support' | 'supportLabels' | 'way'>,
-  steps: number,
-  learningRate: number,
-): NamedTensors {
-  return adaptParameters(params, (p) => supportLoss(p, task.support, task.supportLabels, task.way), steps, learningRate);
-}
-
 /** An episode as MAML's algorithm sees it: support cross-entropy, and query loss and hits. */
 export function imageAdaptationTask(task: MamlTask, normalisation: MamlQueryNormalisation): AdaptationTask {
   return {
@@ -217,60 +209,24 @@ export class Maml implements FewShotMethod {
     }
   }
 
-  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
-    this.head.ensure(way);
-    const task = {
-      way,
-      support: imagesTensor(support),
-      supportLabels: tf.tensor1d(support.labels, 'int32'),
-    };
-    let adapted: NamedTensors;
-    let stats: RunningStats | null = null;
-    try {
-      const { testInnerSteps, innerLearningRate } = this.config;
-      adapted = tf.tidy(() => adaptToSupport(this.params, task, testInnerSteps, innerLearningRate));
-      if (this.config.batchNormAtTest === 'support') stats = tf.tidy(() => supportStatistics(adapted, task.support));
-    } finally {
-      tf.dispose([task.support, task.supportLabels]);
-    }
-    return adaptedPredictor(adapted, stats);
-  }
-
   /**
-   * Query accuracy after 0, 1, ..., testInnerSteps SGD steps on the support set: the same inner
-   * loop as adapt, one step at a time (SGD steps chain, so step s+1 starts from step s's result),
-   * and the queries judged as adapt's predictor judges them (the same query normalisation).
+   * Plain SGD on the support set from a copy of the meta-learned parameters, one step at a time
+   * (testInnerSteps at test time), the queries normalised as in training (batchNormAtTest).
    */
-  async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
+  async startAdaptation(support: LabeledImages, way: number): Promise<Adaptation> {
     this.head.ensure(way);
-    const task: MamlTask = {
-      way,
-      support: imagesTensor(support),
-      supportLabels: tf.tensor1d(support.labels, 'int32'),
-      query: imagesTensor(queries),
-      queryLabels: tf.tensor1d(queries.labels, 'int32'),
-    };
-    const objective = imageAdaptationTask(task, this.config.batchNormAtTest);
-    const { testInnerSteps, innerLearningRate } = this.config;
-    const hits: tf.Scalar[] = [];
-    let current = this.params;
-    try {
-      for (let s = 0; ; s++) {
-        const at = current;
-        hits.push(tf.tidy(() => objective.queryObjective(at).hits));
-        if (s === testInnerSteps) break;
-        current = tf.tidy(() => adaptParameters(at, objective.supportLoss, 1, innerLearningRate));
-        if (at !== this.params) disposeTensors(at);
-      }
-      const counts = tf.stack(hits);
-      const values = await counts.data();
-      counts.dispose();
-      return Array.from(values, (h) => h / queries.count);
-    } finally {
-      if (current !== this.params) disposeTensors(current);
-      tf.dispose(hits);
-      disposeTask(task);
-    }
+    const supportImages = imagesTensor(support);
+    const supportLabels = tf.tensor1d(support.labels, 'int32');
+    const { testInnerSteps, innerLearningRate, batchNormAtTest } = this.config;
+    const loss = (p: NamedTensors) => supportLoss(p, supportImages, supportLabels, way);
+    return stepwiseAdaptation({
+      initial: cloneTensors(this.params),
+      steps: testInnerSteps,
+      next: (p: NamedTensors) => tf.tidy(() => adaptParameters(p, loss, 1, innerLearningRate)),
+      predict: (p, images: LabeledImages) => learnerProbabilities(p, images, supportImages, batchNormAtTest),
+      disposeState: (p) => disposeTensors(p),
+      disposeShared: () => tf.dispose([supportImages, supportLabels]),
+    });
   }
 
   stateTensors(): NamedTensors {

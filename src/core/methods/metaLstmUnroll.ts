@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeTensors, type NamedTensors } from '../nn/params';
 import type { AdaptationTask, ParameterLoss } from './adaptationTask';
 import { byName } from './innerLoop';
+import { stepwiseAdaptation, type Adaptation } from './stepwise';
 import {
   deriveStepWeights,
   disposeState,
@@ -89,6 +90,62 @@ export function supportGradient(
 }
 
 /**
+ * One meta-learner update from `from` (kept): the next state, and the inputs and learner gradient it
+ * was fed (the caller owns all three). `weights` are deriveStepWeights of the meta-learner.
+ */
+function updateOnce(
+  weights: NamedTensors,
+  from: MetaLearnerState,
+  layout: ParameterLayout,
+  supportLoss: ParameterLoss,
+): { state: MetaLearnerState; inputs: tf.Tensor2D; gradient: tf.Tensor2D } {
+  const { loss, gradient } = supportGradient(from.parameters, layout, supportLoss);
+  const inputs = metaLearnerInputs(gradient, loss);
+  loss.dispose();
+  return { state: tf.tidy(() => metaLearnerStep(weights, from, inputs, gradient)), inputs, gradient };
+}
+
+/**
+ * The learner's adaptation by the meta-learner `meta`, one update per step, from the flat
+ * parameters `initial` [1, n] (copied); `predict` sees the learner's named parameters (its own
+ * copies, disposed after). `disposeShared` releases what the support loss reads.
+ */
+export function metaLearnerAdaptation<Input>(options: {
+  meta: NamedTensors;
+  initial: tf.Tensor2D;
+  layout: ParameterLayout;
+  supportLoss: ParameterLoss;
+  steps: number;
+  predict: (params: NamedTensors, input: Input) => Promise<Float32Array>;
+  disposeShared: () => void;
+}): Adaptation<Input> {
+  const { layout, supportLoss } = options;
+  const weights = tf.tidy(() => deriveStepWeights(options.meta));
+  return stepwiseAdaptation<MetaLearnerState, Input>({
+    initial: initialState(tf.clone(options.initial), hiddenSizeOf(options.meta)),
+    steps: options.steps,
+    next: (from) => {
+      const update = updateOnce(weights, from, layout, supportLoss);
+      tf.dispose([update.inputs, update.gradient]);
+      return update.state;
+    },
+    predict: async (state, input) => {
+      const params = tf.tidy(() => unflattenParameters(state.parameters, layout));
+      try {
+        return await options.predict(params, input);
+      } finally {
+        disposeTensors(params);
+      }
+    },
+    disposeState,
+    disposeShared: () => {
+      disposeTensors(weights);
+      options.disposeShared();
+    },
+  });
+}
+
+/**
  * Runs T meta-learner updates from `initial` [1, n] (not taken over: the result holds copies).
  * Call it outside any gradient tape: each step's learner gradient and loss are computed as plain
  * values and passed to the meta-learner as data (the paper's dropped second derivative). With
@@ -106,18 +163,16 @@ export function unrollUpdates(
   const trace: UpdateTrace | null = record ? { states: [state], inputs: [], gradients: [] } : null;
   const weights = tf.tidy(() => deriveStepWeights(meta));
   for (let t = 0; t < updates; t++) {
-    const { loss, gradient } = supportGradient(state.parameters, layout, supportLoss);
-    const inputs = metaLearnerInputs(gradient, loss);
-    loss.dispose();
     const from = state;
-    state = tf.tidy(() => metaLearnerStep(weights, from, inputs, gradient));
+    const update = updateOnce(weights, from, layout, supportLoss);
+    state = update.state;
     if (trace) {
       trace.states.push(state);
-      trace.inputs.push(inputs);
-      trace.gradients.push(gradient);
+      trace.inputs.push(update.inputs);
+      trace.gradients.push(update.gradient);
     } else {
       disposeState(from);
-      tf.dispose([inputs, gradient]);
+      tf.dispose([update.inputs, update.gradient]);
     }
   }
   disposeTensors(weights);

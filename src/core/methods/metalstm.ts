@@ -36,16 +36,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { Episode, LabeledImages } from '../episodes/episode';
 import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
-import { conv4Forward, initConv4, type Conv4Config, type RunningStats } from '../nn/conv4';
+import { conv4Forward, initConv4, type Conv4Config } from '../nn/conv4';
 import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { imagesTensor, meanCrossEntropy } from './common';
 import type { AdaptationTask } from './adaptationTask';
-import { disposeState, initMetaLearner } from './metaLstmCell';
-import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient, type UpdateTrace } from './metaLstmUnroll';
-import { adaptedPredictor, HEAD_KERNEL, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
+import { initMetaLearner } from './metaLstmCell';
+import { flattenParameters, layoutOf, metaLearnerAdaptation, updatesMetaGradient } from './metaLstmUnroll';
+import { HEAD_KERNEL, learnerProbabilities, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import { LazyHead } from './lazyHead';
-import type { FewShotMethod, MethodLabels, MethodSpec, Predictor, StepMetrics } from './method';
+import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
 import { METHOD_CATALOG, type MetaLstmHyperparameters, type QueryNormalisation } from './catalog';
 import { metaLstmAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
@@ -243,67 +243,29 @@ export class MetaLstm implements FewShotMethod {
     }
   }
 
-  /** The learner's parameters after T updates on a support set (new tensors the caller owns). */
-  adaptedParameters(task: SupportTensors): NamedTensors {
-    this.head.ensure(task.way);
-    const learner = this.learnerParameters();
-    const layout = layoutOf(learner);
-    const initial = tf.tidy(() => flattenParameters(learner, layout));
-    const loss = (p: NamedTensors) => supportLoss(p, task);
-    const { final } = unrollUpdates(this.metaLearnerWeights(), initial, layout, loss, this.config.updates, false);
-    initial.dispose();
-    const adapted = tf.tidy(() => unflattenParameters(final.parameters, layout));
-    disposeState(final);
-    return adapted;
-  }
-
   /**
-   * Query accuracy after 0, 1, ..., T updates: one unrolled run of adapt's updates with its states
-   * recorded (as the regression learner's fit does), each state's parameters judged as adapt's
-   * predictor judges queries (the same query normalisation).
+   * The learner adapted by the meta-learner from the learned theta_0, one update per step (T at
+   * test time), the queries normalised as in training (batchNormAtTest).
    */
-  async accuracyByStep(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]> {
+  async startAdaptation(support: LabeledImages, way: number): Promise<Adaptation> {
     this.head.ensure(way);
-    const task: EpisodeTensors = {
-      way,
-      support: imagesTensor(support),
-      supportLabels: tf.tensor1d(support.labels, 'int32'),
-      query: imagesTensor(queries),
-      queryLabels: tf.tensor1d(queries.labels, 'int32'),
-    };
+    const task: SupportTensors = { way, support: imagesTensor(support), supportLabels: tf.tensor1d(support.labels, 'int32') };
     const learner = this.learnerParameters();
     const layout = layoutOf(learner);
     const initial = tf.tidy(() => flattenParameters(learner, layout));
-    let trace: UpdateTrace | null = null;
-    const hits: tf.Scalar[] = [];
     try {
-      trace = unrollUpdates(this.metaLearnerWeights(), initial, layout, (p) => supportLoss(p, task), this.config.updates, true).trace!;
-      for (const state of trace.states) {
-        hits.push(tf.tidy(() => queryLossAndHits(unflattenParameters(state.parameters, layout), task, this.config.batchNormAtTest).hits));
-      }
-      const counts = tf.stack(hits);
-      const values = await counts.data();
-      counts.dispose();
-      return Array.from(values, (h) => h / queries.count);
+      return metaLearnerAdaptation<LabeledImages>({
+        meta: this.metaLearnerWeights(),
+        initial,
+        layout,
+        supportLoss: (p) => supportLoss(p, task),
+        steps: this.config.updates,
+        predict: (params, images) => learnerProbabilities(params, images, task.support, this.config.batchNormAtTest),
+        disposeShared: () => tf.dispose([task.support, task.supportLabels]),
+      });
     } finally {
       initial.dispose();
-      if (trace) disposeTrace(trace);
-      tf.dispose(hits);
-      disposeEpisodeTensors(task);
     }
-  }
-
-  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
-    const task: SupportTensors = { way, support: imagesTensor(support), supportLabels: tf.tensor1d(support.labels, 'int32') };
-    let adapted: NamedTensors;
-    let stats: RunningStats | null = null;
-    try {
-      adapted = this.adaptedParameters(task);
-      if (this.config.batchNormAtTest === 'support') stats = tf.tidy(() => supportStatistics(adapted, task.support));
-    } finally {
-      tf.dispose([task.support, task.supportLabels]);
-    }
-    return adaptedPredictor(adapted, stats);
   }
 
   stateTensors(): NamedTensors {

@@ -1,11 +1,14 @@
 // The one interface every few-shot method implements, so that training, evaluation, the worker
 // and the UI never branch on which method runs. A method meta-trains on batches of episodes,
-// adapts to a support set (giving a predictor), and saves/loads its learnable state as named tensors.
+// adapts to a support set in observable steps (stepwise.ts), and saves/loads its learnable state as named tensors.
 import type { Episode, LabeledImages } from '../episodes/episode';
 import type { Conv4Config } from '../nn/conv4';
 import type { NamedTensors, SavedTensors } from '../nn/params';
 import type { Hyperparameters, MethodInfo } from './catalog';
 import type { DivergenceAdvice } from './divergenceAdvice';
+import type { Adaptation } from './stepwise';
+
+export type { Adaptation, Predictor } from './stepwise';
 
 /** What one training step reports (averaged over the batch of episodes). */
 export interface StepMetrics {
@@ -14,13 +17,6 @@ export interface StepMetrics {
   accuracy: number;
   /** Learning rate used for this step. */
   learningRate: number;
-}
-
-/** A classifier for one episode's classes, made from its support set. */
-export interface Predictor {
-  /** Class probabilities for each image: count x way, row-major. */
-  predict(images: LabeledImages): Promise<Float32Array>;
-  dispose(): void;
 }
 
 /** Extra facts a method reports with its results (e.g. which batch-norm statistics were used). */
@@ -47,8 +43,11 @@ export interface FewShotMethod {
   readonly name: string;
   /** One meta-training step on a batch of episodes (the step index drives schedules). */
   trainStep(episodes: Episode[], step: number): Promise<StepMetrics>;
-  /** Adapts to an episode's support set (labels 0..way-1). */
-  adapt(support: LabeledImages, way: number): Promise<Predictor>;
+  /**
+   * Starts adapting to an episode's support set (labels 0..way-1) from a copy of the method's
+   * current state; the caller takes the steps (adaptFully for the method's own count) and predicts.
+   */
+  startAdaptation(support: LabeledImages, way: number): Promise<Adaptation<LabeledImages>>;
   /** Facts that qualify this method's results. */
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
@@ -59,12 +58,6 @@ export interface FewShotMethod {
    * time (same batch-norm mode), so that a plot of them shows what the classifier sees.
    */
   embed?(images: LabeledImages): Promise<Embeddings>;
-  /**
-   * Optional, for the episode viewer (methods that adapt in steps): the queries' accuracy after
-   * 0, 1, ..., S adaptation steps on the support set, S being the method's own test-time count,
-   * so the last entry is the accuracy of `adapt` itself. Like `adapt`, it trains nothing.
-   */
-  accuracyByStep?(support: LabeledImages, way: number, queries: LabeledImages): Promise<number[]>;
   /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
   /** Restores state saved from `stateTensors` (names and shapes are checked). */

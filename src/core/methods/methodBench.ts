@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Episode } from '../episodes/episode';
 import type { FewShotMethod } from './method';
+import { adaptFully } from './stepwise';
 
 export interface MethodCost {
   /** Median wall time of a training step (the whole meta-batch) over the timed repeats. */
@@ -47,7 +48,7 @@ export async function measureMethod(
   const episode = episodes[0];
   for (let i = 0; i < adaptations; i++) {
     const start = performance.now();
-    const predictor = await method.adapt(episode.support, episode.way);
+    const predictor = await adaptFully(await method.startAdaptation(episode.support, episode.way));
     await predictor.predict(episode.query);
     predictor.dispose();
     adapts.push(performance.now() - start);

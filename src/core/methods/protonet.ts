@@ -14,7 +14,8 @@ import {
   type RunningStats,
 } from '../nn/conv4';
 import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
-import type { Embeddings, FewShotMethod, MethodLabels, Predictor, StepMetrics } from './method';
+import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, StepMetrics } from './method';
+import { closedFormAdaptation } from './stepwise';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import type { ProtoNetHyperparameters } from './catalog';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
@@ -156,9 +157,10 @@ export class ProtoNet implements FewShotMethod {
     return { values, size };
   }
 
-  async adapt(support: LabeledImages, way: number): Promise<Predictor> {
+  /** Prototypes are the support embeddings' class means: adaptation in one move, no steps. */
+  async startAdaptation(support: LabeledImages, way: number): Promise<Adaptation> {
     const protos = tf.tidy(() => prototypes(this.embedTensor(support), tf.tensor1d(support.labels, 'int32'), way));
-    return {
+    const predictor = {
       predict: async (images: LabeledImages) => {
         const probs = tf.tidy(() => softmaxProbabilities(protoLogits(this.embedTensor(images), protos)));
         const data = (await probs.data()) as Float32Array;
@@ -167,6 +169,7 @@ export class ProtoNet implements FewShotMethod {
       },
       dispose: () => protos.dispose(),
     };
+    return closedFormAdaptation(predictor, 'Prototypical Networks');
   }
 
   stateTensors(): NamedTensors {

@@ -4,7 +4,7 @@
 // with the same seed are compared on identical tasks (paired differences).
 import type { MethodLabels } from '../methods/method';
 import { summarise, type AccuracySummary } from '../train/stats';
-import type { RegressionMethod } from './regressionMethod';
+import { outputsAfterSteps, type RegressionMethod } from './regressionMethod';
 import { checkRegressionSettings, sinusoidTaskAt, type RegressionSettings } from './sinusoid';
 import { eventLoopYielder } from '../train/yieldToEventLoop';
 
@@ -53,7 +53,7 @@ export async function evaluateRegression(
       break;
     }
     const task = sinusoidTaskAt(settings, seed, i);
-    const outputs = await method.fit(task.support, task.query.x, steps);
+    const outputs = await outputsAfterSteps(method, task.support, task.query.x, steps);
     outputs.forEach((out, k) => perTask[k].push(meanSquared(out, task.query.y)));
     await options.onProgress?.(i + 1, tasks);
     await yieldNow();

@@ -42,6 +42,11 @@ export class RegressionFineTune extends SgdMlpRegressor implements RegressionMet
     super(new Rng(config.seed));
   }
 
+  /** The MAML paper compares against this baseline after 10 fine-tuning steps. */
+  protected get adaptationSteps(): number {
+    return 10;
+  }
+
   protected get adaptLearningRate(): number {
     return this.config.adaptLearningRate;
   }

@@ -2,7 +2,7 @@
 // over the whole input range after 0, 1, ..., maxSteps adaptation steps on those points (the
 // method's own fit, as evaluation uses it). Reads the model, trains nothing; the session runs it
 // between two training steps (betweenSteps.ts).
-import type { RegressionMethod } from './regressionMethod';
+import { outputsAfterSteps, type RegressionMethod } from './regressionMethod';
 import { sineValue, sinusoidGrid, sinusoidTaskAt, type RegressionSettings } from './sinusoid';
 import type { SineFit } from '../experiment/results';
 
@@ -32,7 +32,7 @@ export async function fitSine(
   const task = sinusoidTaskAt(settings, seed, 0);
   const grid = sinusoidGrid(SINE_GRID_POINTS);
   const steps = Array.from({ length: maxSteps + 1 }, (_, s) => s);
-  const outputs = await method.fit(task.support, grid, steps);
+  const outputs = await outputsAfterSteps(method, task.support, grid, steps);
   return {
     seed,
     amplitude: task.amplitude,

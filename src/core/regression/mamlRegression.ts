@@ -40,6 +40,10 @@ export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod 
   }
 
   /** Test-time adaptation uses the inner loop's step size, as in the paper. */
+  protected get adaptationSteps(): number {
+    return this.config.innerSteps;
+  }
+
   protected get adaptLearningRate(): number {
     return this.config.innerLearningRate;
   }

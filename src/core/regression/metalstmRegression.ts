@@ -6,15 +6,16 @@
 // the results are labelled with the T it was trained with.
 import * as tf from '@tensorflow/tfjs';
 import { LEARNER, META, withPrefix } from '../methods/metalstm';
-import { disposeState, initMetaLearner } from '../methods/metaLstmCell';
-import { disposeTrace, flattenParameters, layoutOf, unflattenParameters, unrollUpdates, updatesMetaGradient } from '../methods/metaLstmUnroll';
+import { initMetaLearner } from '../methods/metaLstmCell';
+import { flattenParameters, layoutOf, metaLearnerAdaptation, updatesMetaGradient } from '../methods/metaLstmUnroll';
 import type { MethodLabels } from '../methods/method';
 import { Adam } from '../nn/adam';
 import { GradientSum } from '../nn/gradientSum';
 import { initMlp, SINE_MLP_SIZES } from '../nn/mlp';
 import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
 import { Rng } from '../rng';
-import { column, disposePoints, largestStep, meanSquaredError, outputsAt, pointTensors, regressionAdaptationTask } from './regressionLearner';
+import { disposePoints, meanSquaredError, outputsAt, pointTensors, regressionAdaptationTask } from './regressionLearner';
+import type { Adaptation } from '../methods/stepwise';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
 import type { Points, RegressionTask } from './sinusoid';
 import { metaLstmAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
@@ -88,29 +89,24 @@ export class RegressionMetaLstm implements RegressionMethod {
     }
   }
 
-  async fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
-    const last = largestStep(steps);
+  /** The MLP adapted by the meta-learner from the learned theta_0, one update per step (T at test time). */
+  async startAdaptation(support: Points): Promise<Adaptation<Float32Array>> {
     const learner = withPrefix(this.weights, LEARNER);
     const layout = layoutOf(learner);
     const points = pointTensors(support);
-    const grid = column(x);
     const initial = tf.tidy(() => flattenParameters(learner, layout));
-    const loss = (p: NamedTensors) => meanSquaredError(p, points);
-    const { final, trace } = unrollUpdates(withPrefix(this.weights, META), initial, layout, loss, last, true);
-    initial.dispose();
     try {
-      const outputs: Float32Array[] = [];
-      for (const s of steps) {
-        const params = tf.tidy(() => unflattenParameters(trace!.states[s].parameters, layout));
-        outputs.push(await outputsAt(params, grid));
-        disposeTensors(params);
-      }
-      return outputs;
+      return metaLearnerAdaptation<Float32Array>({
+        meta: withPrefix(this.weights, META),
+        initial,
+        layout,
+        supportLoss: (p) => meanSquaredError(p, points),
+        steps: this.config.updates,
+        predict: outputsAt,
+        disposeShared: () => disposePoints(points),
+      });
     } finally {
-      if (trace) disposeTrace(trace);
-      else disposeState(final);
-      disposePoints(points);
-      grid.dispose();
+      initial.dispose();
     }
   }
 

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { median } from '../methods/methodBench';
 import { createRegressionMethod, getRegressionMethodSpec } from './registry';
 import { sinusoidGrid, sinusoidTaskAt } from './sinusoid';
+import { outputsAfterSteps } from './regressionMethod';
 
 export interface RegressionCost {
   method: string;
@@ -30,7 +31,7 @@ export async function measureRegressionMethod(name: string, repeats = 5): Promis
       await method.trainStep(tasks, i + 1);
       steps.push(performance.now() - start);
       start = performance.now();
-      await method.fit(tasks[0].support, grid, [10]);
+      await outputsAfterSteps(method, tasks[0].support, grid, [10]);
       fits.push(performance.now() - start);
     }
     const profile = await tf.profile(async () => {

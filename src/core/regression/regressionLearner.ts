@@ -1,13 +1,14 @@
 // The learner shared by the regression methods: an MLP on 1-D inputs with mean squared error,
 // tasks as AdaptationTasks (so methods/mamlMetaGradient.ts and methods/metaLstmUnroll.ts run on
-// it unchanged), and fitting by plain SGD with the outputs recorded after chosen step counts.
+// it unchanged), and adaptation by plain SGD, one observable step at a time.
 import * as tf from '@tensorflow/tfjs';
 import type { AdaptationTask } from '../methods/adaptationTask';
 import { adaptParameters } from '../methods/innerLoop';
 import { mlpForward } from '../nn/mlp';
 import { Adam } from '../nn/adam';
 import { initMlp, SINE_MLP_SIZES } from '../nn/mlp';
-import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { assignNamed, cloneTensors, disposeTensors, type NamedTensors, type SavedTensors } from '../nn/params';
+import { stepwiseAdaptation, type Adaptation } from '../methods/stepwise';
 import type { Rng } from '../rng';
 import type { Points } from './sinusoid';
 
@@ -59,53 +60,25 @@ export function regressionAdaptationTask(support: PointTensors, query: PointTens
   };
 }
 
-/** Checks a list of step counts and returns the largest. */
-export function largestStep(steps: readonly number[]): number {
-  if (steps.length === 0) throw new Error('fit needs at least one number of adaptation steps.');
-  for (const s of steps) {
-    if (!Number.isInteger(s) || s < 0) throw new Error(`Adaptation steps must be whole numbers >= 0, got ${s}.`);
-  }
-  return Math.max(...steps);
-}
-
-/** Outputs at `x` as a flat array. */
-export async function outputsAt(params: NamedTensors, x: tf.Tensor2D): Promise<Float32Array> {
-  const out = tf.tidy(() => mlpForward(params, x));
+/** The learner's outputs at inputs `x`. */
+export async function outputsAt(params: NamedTensors, x: Float32Array): Promise<Float32Array> {
+  const out = tf.tidy(() => mlpForward(params, column(x)));
   const data = (await out.data()) as Float32Array;
   out.dispose();
   return data;
 }
 
-/**
- * Plain SGD with step size `learningRate` on the support MSE from `initial` (not modified),
- * returning the outputs at `x` after each step count in `steps`.
- */
-export async function sgdFit(
-  initial: NamedTensors,
-  support: Points,
-  x: Float32Array,
-  steps: readonly number[],
-  learningRate: number,
-): Promise<Float32Array[]> {
-  const last = largestStep(steps);
+/** Plain SGD of step size `learningRate` on the support MSE, one step at a time, from a copy of `initial`. */
+export function sgdAdaptation(initial: NamedTensors, support: Points, learningRate: number, steps: number): Adaptation<Float32Array> {
   const points = pointTensors(support);
-  const grid = column(x);
-  const outputs = new Map<number, Float32Array>();
-  let current = initial;
-  try {
-    for (let s = 0; ; s++) {
-      if (steps.includes(s)) outputs.set(s, await outputsAt(current, grid));
-      if (s === last) break;
-      const from = current;
-      current = tf.tidy(() => adaptParameters(from, (p) => meanSquaredError(p, points), 1, learningRate));
-      if (from !== initial) disposeTensors(from);
-    }
-  } finally {
-    if (current !== initial) disposeTensors(current);
-    disposePoints(points);
-    grid.dispose();
-  }
-  return steps.map((s) => outputs.get(s)!);
+  return stepwiseAdaptation<NamedTensors, Float32Array>({
+    initial: cloneTensors(initial),
+    steps,
+    next: (from) => tf.tidy(() => adaptParameters(from, (p) => meanSquaredError(p, points), 1, learningRate)),
+    predict: outputsAt,
+    disposeState: (p) => disposeTensors(p),
+    disposeShared: () => disposePoints(points),
+  });
 }
 
 /**
@@ -123,8 +96,11 @@ export abstract class SgdMlpRegressor {
   /** SGD step size when adapting to a task's support points. */
   protected abstract get adaptLearningRate(): number;
 
-  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
-    return sgdFit(this.params, support, x, steps, this.adaptLearningRate);
+  /** SGD steps it takes when adapting at test time. */
+  protected abstract get adaptationSteps(): number;
+
+  async startAdaptation(support: Points): Promise<Adaptation<Float32Array>> {
+    return sgdAdaptation(this.params, support, this.adaptLearningRate, this.adaptationSteps);
   }
 
   stateTensors(): NamedTensors {

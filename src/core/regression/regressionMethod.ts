@@ -1,11 +1,11 @@
 // The interface every method of the sine-wave regression family implements (MAML and first-order
 // MAML, the fine-tuning baseline, the LSTM meta-learner), the regression counterpart of
-// methods/method.ts: meta-train on batches of tasks, then fit a task's support points and report
-// the model's outputs after each number of adaptation steps (for the evaluation's "MSE after 1 and
-// 10 steps" and for the playground's plot of the fit after 0, 1, ... steps).
+// methods/method.ts: meta-train on batches of tasks, then adapt to a task's support points in
+// observable steps (the evaluation's "MSE after 1 and 10 steps", the plot of the fit after 0, 1, ...).
 import type { MethodLabels } from '../methods/method';
 import type { DivergenceAdvice } from '../methods/divergenceAdvice';
 import type { NamedTensors, SavedTensors } from '../nn/params';
+import { observeSteps, type Adaptation } from '../methods/stepwise';
 import type { Points, RegressionTask } from './sinusoid';
 
 export interface RegressionStepMetrics {
@@ -18,14 +18,27 @@ export interface RegressionMethod {
   readonly name: string;
   trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics>;
   /**
-   * Adapts to `support` and returns the model's outputs at `x` after each number of adaptation
-   * steps listed in `steps` (0 = before adapting), in the order given.
+   * Starts adapting to a task's support points from a copy of the method's current state; the
+   * caller takes the steps and predicts the outputs at any inputs (stepwise.ts).
    */
-  fit(support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]>;
+  startAdaptation(support: Points): Promise<Adaptation<Float32Array>>;
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
   divergenceAdvice(step: number): DivergenceAdvice;
   stateTensors(): NamedTensors;
   loadState(saved: SavedTensors): void;
   dispose(): void;
+}
+
+/**
+ * The outputs at `x` after each number of adaptation steps in `steps` (0 = before adapting), in
+ * the order given, from one adaptation to `support`; the method is left unchanged.
+ */
+export async function outputsAfterSteps(method: RegressionMethod, support: Points, x: Float32Array, steps: readonly number[]): Promise<Float32Array[]> {
+  const adaptation = await method.startAdaptation(support);
+  try {
+    return await observeSteps(adaptation, steps, (a) => a.predict(x));
+  } finally {
+    adaptation.dispose();
+  }
 }

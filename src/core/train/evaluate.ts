@@ -4,6 +4,7 @@
 import type { SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
 import type { FewShotMethod, MethodLabels } from '../methods/method';
+import { adaptFully } from '../methods/stepwise';
 import { summarise, type AccuracySummary } from './stats';
 import { eventLoopYielder } from './yieldToEventLoop';
 
@@ -64,7 +65,7 @@ export async function evaluate(
       break;
     }
     const episode = episodeAt(pool, settings, seed, i);
-    const predictor = await method.adapt(episode.support, episode.way);
+    const predictor = await adaptFully(await method.startAdaptation(episode.support, episode.way));
     try {
       const probabilities = await predictor.predict(episode.query);
       accuracies.push(accuracyOf(probabilities, episode.query.labels, episode.way));
