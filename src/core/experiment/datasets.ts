@@ -3,7 +3,7 @@
 // tfjs-free; loading them is the worker's and the CLI's job.
 import { CLASSIFICATION } from '../classification/family';
 import { REGRESSION } from '../regression/family';
-import type { FamilyId, TaskFamily } from './taskFamily';
+import type { FamilyId, FamilyMetric, MetricName, TaskFamily } from './taskFamily';
 
 export interface DatasetEntry {
   id: string;
@@ -52,4 +52,9 @@ export function isDatasetId(id: string): id is DatasetId {
  */
 export function familyOf(datasetId: string): TaskFamily {
   return DATASETS.find((d) => d.id === datasetId)?.family ?? CLASSIFICATION;
+}
+
+/** The metric of this name, for results that carry only the name (evaluations, saved runs). */
+export function metricNamed(name: MetricName): FamilyMetric {
+  return Object.values(FAMILIES).find((f) => f.metric.name === name)!.metric;
 }

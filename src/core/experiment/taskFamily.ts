@@ -19,6 +19,11 @@ export interface FamilyMetric {
   shortLabel: string;
   /** MSE: lower is better; accuracy: higher. */
   lowerIsBetter: boolean;
+  /**
+   * Decimals where numbers should not change width from one result to the next (the page's results
+   * and tables): accuracy 2 (in per cent), MSE 3. `format` without digits may pick its own.
+   */
+  digits: number;
   /** A mean with its 95% interval: "86.43% ± 0.71%", "0.412 ± 0.031". */
   format(summary: AccuracySummary, digits?: number): string;
   /** A paired difference: "+3.10 ± 1.20 points", "−0.120 ± 0.040". */
@@ -45,8 +50,10 @@ export interface TaskFamily {
   /** Where test tasks come from, for headings: "held-out classes", "new tasks". */
   testSource: string;
   metric: FamilyMetric;
-  /** The sampler controls this family uses, with a label and hint each. */
-  samplerControls: Partial<Record<SamplerControl, { label: string; hint: string }>>;
+  /** The heading of the sampler controls: "Sampler", "Tasks". */
+  samplerTitle: string;
+  /** The sampler controls this family uses, with a label, hint and least value each. */
+  samplerControls: Partial<Record<SamplerControl, { label: string; hint: string; min: number }>>;
   /** Sampler settings when a person switches to this family. */
   samplerDefaults: SamplerChoice;
   /** Whether runs split classes by group (and may augment images): classification does. */
@@ -62,8 +69,25 @@ export interface TaskFamily {
   samplerConfig(choice: SamplerChoice): SamplerConfig;
   /** A sampler in a few words: "5-way 1-shot", "sine K=10". */
   describeSampler(sampler: Pick<SamplerConfig, 'way' | 'shot' | 'query'>): string;
-  /** The same with the query count, for results: "5-way 1-shot 15-query", "K=10 points, 100 queries". */
+  /** The same with the query count where it tells runs apart, for results: "5-way 1-shot 15-query", "K=10 points". */
   describeEpisodes(sampler: Pick<SamplerConfig, 'way' | 'shot' | 'query'>): string;
+  /** What validation checks, as the hint of "Validate every" says it. */
+  validateEveryHint: string;
+  /** What evaluating `count` test tasks measures: "accuracy on 600 test episodes of classes the run never saw". */
+  evaluationTarget(count: number): string;
+  /** The settings behind an evaluation's numbers: sampler, episodes, seed and, where classes are split, which. */
+  describeEvaluation(evaluation: EvaluationSettings): string;
+  /** What the page shows of one test task: the episode viewer (images) or the sine plot (fits). */
+  inspection: 'episode' | 'sine';
+}
+
+/** What describeEvaluation reads of an evaluation (results.ts's ExperimentEvaluation has them). */
+export interface EvaluationSettings {
+  settings: Pick<SamplerConfig, 'way' | 'shot' | 'query'>;
+  episodes: number;
+  seed: number;
+  split: string;
+  splitClasses: number;
 }
 
 /** "3 episodes", "1 task". */

@@ -16,6 +16,7 @@ import { isActive, isRunLive } from '../state/selectors';
 import type { PlaygroundStore, PlaygroundState } from '../state/store';
 import { RESERVED_KEYS, setupFromQuery, setupToQuery } from '../state/urlState';
 import type { SamplerConfig } from '../../worker/protocol';
+import type { MetricName } from '../../core/experiment/taskFamily';
 
 export const HOST_API_SOURCE = 'few-shot-lab';
 export const HOST_API_VERSION = 1;
@@ -77,13 +78,13 @@ export type EmbedEvent = Envelope &
         accuracy: number | null;
         stepsPerSecond: number;
         /** Newest validation point, if the run validates. */
-        validation: { step: number; metric: 'accuracy' | 'mse'; mean: number; ci95: number } | null;
+        validation: { step: number; metric: MetricName; mean: number; ci95: number } | null;
       }
     | { type: 'finished'; runId: string; status: 'done' | 'stopped' | 'diverged' | 'failed'; message: string | null }
     | {
         type: 'evaluated';
         runId: string;
-        metric: 'accuracy' | 'mse';
+        metric: MetricName;
         /** The headline result (accuracy; for regression the MSE after the most adaptation steps). */
         mean: number;
         ci95: number;

@@ -7,6 +7,7 @@ import type { Setup } from '../state/setup';
 import type { ChosenBackend } from '../../worker/protocol';
 import type { SamplerConfig } from '../../worker/protocol';
 import type { MethodLabels } from '../../core/methods/method';
+import type { MetricName } from '../../core/experiment/taskFamily';
 
 export const RUN_EXPORT_FORMAT = 'few-shot-lab-run';
 export const RUN_EXPORT_VERSION = 1;
@@ -47,9 +48,9 @@ export interface RunExport {
   metaBatch: number | null;
   /** The last training step's loss and accuracy (accuracy null for regression). */
   finalTraining: { step: number; loss: number; accuracy: number | null } | null;
-  validation: Array<{ step: number; metric: 'accuracy' | 'mse' } & ExportedSummary>;
+  validation: Array<{ step: number; metric: MetricName } & ExportedSummary>;
   evaluations: Array<{
-    metric: 'accuracy' | 'mse';
+    metric: MetricName;
     episodes: number;
     seed: number;
     sampler: SamplerConfig;

@@ -9,13 +9,15 @@
 // An imported run is marked by StoredRun's optional field `imported` ({ fileName, at }): the history
 // keeps it (runs are saved whole), the panel shows where the run came from, and exports leave it
 // out, so exporting an imported run gives back its file.
+import { DATASET_IDS, FAMILIES } from '../../core/experiment/datasets';
+import type { MetricName } from '../../core/experiment/taskFamily';
 import { resolveHyperparameters, type Hyperparameters } from '../../core/methods/catalog';
 import { summarise, type AccuracySummary } from '../../core/train/stats';
 import { BACKEND_ORDER, type BackendPreference, type EvaluationMessage, type ProgressPoint, type SamplerConfig, type ValidationPointMessage } from '../../worker/protocol';
 import type { ChosenBackend } from '../../worker/protocol';
 import type { MethodLabels } from '../../core/methods/method';
 import type { RunStatus, StoredRun } from '../state/runTypes';
-import { methodsFor, type DatasetChoice, type Setup } from '../state/setup';
+import { methodsFor, type Setup } from '../state/setup';
 import { setupProblems } from '../state/setupProblems';
 import { RUN_EXPORT_FORMAT, RUN_EXPORT_MAX_TEXT, RUN_EXPORT_VERSION, runToExport } from './exportRun';
 
@@ -74,9 +76,8 @@ export interface ParsedRunExport {
 const AGAIN = 'export the run again from the Run history and import that file';
 const STATUSES: readonly RunStatus[] = ['starting', 'training', 'paused', 'done', 'stopped', 'diverged', 'failed'];
 const ACTIVE: readonly RunStatus[] = ['starting', 'training', 'paused'];
-const DATASETS: readonly DatasetChoice[] = ['glyphs', 'omniglot', 'sinusoid'];
 const BACKENDS: readonly BackendPreference[] = ['auto', ...BACKEND_ORDER];
-const METRICS = ['accuracy', 'mse'] as const;
+const METRICS: readonly MetricName[] = Object.values(FAMILIES).map((family) => family.metric.name);
 const BATCH_NORM = ['running', 'support', 'batch'] as const;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -232,7 +233,7 @@ function readSetup(f: Fields, value: unknown): Setup {
     }),
   );
   const setup: Setup = {
-    dataset: f.oneOf(o.dataset, 'setup.dataset', DATASETS),
+    dataset: f.oneOf(o.dataset, 'setup.dataset', DATASET_IDS),
     way: f.number(o.way, 'setup.way'),
     shot: f.number(o.shot, 'setup.shot'),
     query: f.number(o.query, 'setup.query'),
@@ -324,7 +325,7 @@ function readValidation(f: Fields, value: unknown, maxStep: number): ValidationP
 }
 
 /** A summary as exported (NaN written as null): mean, ci95, std, episodes. */
-function readSummary(f: Fields, o: Record<string, unknown>, path: string, metric: 'accuracy' | 'mse'): AccuracySummary {
+function readSummary(f: Fields, o: Record<string, unknown>, path: string, metric: MetricName): AccuracySummary {
   const mean =
     metric === 'accuracy'
       ? f.nullableNumber(o.mean, `${path}.mean`, { min: 0, max: 1 }, 'a number from 0 to 1 (an accuracy) or null')
@@ -354,7 +355,7 @@ function readEvaluation(f: Fields, value: unknown, path: string, runId: string):
   return { runId, metric, results, episodes, seed, settings: sampler, split, splitClasses, labels, backend, stoppedEarly };
 }
 
-function readResult(f: Fields, value: unknown, path: string, metric: 'accuracy' | 'mse', episodes: number): EvaluationMessage['results'][number] {
+function readResult(f: Fields, value: unknown, path: string, metric: MetricName, episodes: number): EvaluationMessage['results'][number] {
   const o = f.object(value, path);
   const label = f.name(o.label, `${path}.label`);
   const stored = readSummary(f, o, path, metric);

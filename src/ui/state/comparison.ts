@@ -2,6 +2,8 @@
 // class split, sampler, episode seed and count), each with its mean and 95% CI, and the paired
 // difference to a chosen baseline run with its own CI. Runs evaluated on different episodes are
 // never put in one table: their numbers are not comparable pair by pair.
+import { familyOf } from '../../core/experiment/datasets';
+import type { MetricName } from '../../core/experiment/taskFamily';
 import { pairedDifference, type AccuracySummary } from '../../core/train/stats';
 import type { EvaluationMessage } from '../../worker/protocol';
 import type { StoredRun } from './runTypes';
@@ -21,22 +23,22 @@ export interface ComparisonGroup {
   key: string;
   /** e.g. "glyphs · 5-way 1-shot 15-query · 600 episodes of seed 2017 · split seed 1". */
   title: string;
-  metric: 'accuracy' | 'mse';
+  metric: MetricName;
   baselineId: string;
   rows: ComparisonRow[];
 }
 
 function groupKey(run: StoredRun, e: EvaluationMessage): string {
   const s = run.setup;
-  const split = s.dataset === 'sinusoid' ? '' : `${s.split.train}/${s.split.val}/${s.split.test}@${s.seed}`;
+  const split = familyOf(s.dataset).splitsClasses ? `${s.split.train}/${s.split.val}/${s.split.test}@${s.seed}` : '';
   return [s.dataset, run.datasetLabel, split, e.settings.way, e.settings.shot, e.settings.query, e.episodes, e.seed, e.metric].join('|');
 }
 
 function groupTitle(run: StoredRun, e: EvaluationMessage): string {
   const s = run.setup;
-  const sampler = s.dataset === 'sinusoid' ? `K=${e.settings.shot} points` : `${e.settings.way}-way ${e.settings.shot}-shot ${e.settings.query}-query`;
-  const split = s.dataset === 'sinusoid' ? '' : ` · class split ${s.split.train}/${s.split.val}/${s.split.test} of seed ${s.seed}`;
-  return `${run.datasetLabel} · ${sampler} · ${e.episodes} test episodes of seed ${e.seed}${split}`;
+  const family = familyOf(s.dataset);
+  const split = family.splitsClasses ? ` · class split ${s.split.train}/${s.split.val}/${s.split.test} of seed ${s.seed}` : '';
+  return `${run.datasetLabel} · ${family.describeEpisodes(e.settings)} · ${e.episodes} test episodes of seed ${e.seed}${split}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Turns the playground's setup into what the worker takes: which dataset source to load and the
 // run's configuration. One place decides how UI settings map to training settings.
+import { familyOf } from '../../core/experiment/datasets';
 import type { RunConfig } from '../../worker/protocol';
 import type { Setup } from './setup';
 
@@ -9,18 +10,15 @@ export const VALIDATION_EPISODES = 50;
 export const EVALUATION_SEED = 2017;
 
 export function runConfigOf(setup: Setup): RunConfig {
-  const regression = setup.dataset === 'sinusoid';
+  const family = familyOf(setup.dataset);
   return {
     datasetId: setup.dataset,
-    split: regression ? undefined : { train: setup.split.train / 100, val: setup.split.val / 100, test: setup.split.test / 100 },
-    sampler: regression
-      ? // The MAML paper meta-trains on K points per task and measures the loss on K more.
-        { way: 1, shot: setup.shot, query: setup.query, trainShot: setup.shot, trainQuery: setup.shot }
-      : { way: setup.way, shot: setup.shot, query: setup.query, trainWay: setup.trainWay, trainShot: setup.shot, trainQuery: setup.query },
+    split: family.splitsClasses ? { train: setup.split.train / 100, val: setup.split.val / 100, test: setup.split.test / 100 } : undefined,
+    sampler: family.samplerConfig(setup),
     method: setup.method,
     hyperparameters: { ...setup.hyperparameters },
     steps: setup.steps,
-    augment: regression ? undefined : { maxShift: setup.augmentShift, flip: setup.augmentFlip },
+    augment: family.splitsClasses ? { maxShift: setup.augmentShift, flip: setup.augmentFlip } : undefined,
     seed: setup.seed,
     valEvery: setup.valEvery,
     valEpisodes: VALIDATION_EPISODES,
@@ -29,5 +27,5 @@ export function runConfigOf(setup: Setup): RunConfig {
 
 /** "MAML 5-way 1-shot" or "MAML sine K=10": the default name of a run. */
 export function describeSetup(setup: Setup, methodTitle: string): string {
-  return setup.dataset === 'sinusoid' ? `${methodTitle} sine K=${setup.shot}` : `${methodTitle} ${setup.way}-way ${setup.shot}-shot`;
+  return `${methodTitle} ${familyOf(setup.dataset).describeSampler(setup)}`;
 }

@@ -2,11 +2,12 @@
 // object (the store holds it; a later issue mirrors it in the URL). `setupProblems` says, per field,
 // what is impossible about a setting and what to do instead, so the panel can show each message
 // next to the control it concerns. No React, no DOM, no tfjs.
-import { METHOD_CATALOG, type Hyperparameters, type MethodInfo } from '../../core/methods/catalog';
-import { REGRESSION_CATALOG } from '../../core/regression/catalog';
+import { familyOf, type DatasetId } from '../../core/experiment/datasets';
+import type { Hyperparameters, MethodInfo } from '../../core/methods/catalog';
 import type { BackendPreference } from '../../worker/protocol';
 
-export type DatasetChoice = 'glyphs' | 'omniglot' | 'sinusoid';
+/** A dataset of the Dataset menu: one of core's built-in datasets (experiment/datasets.ts). */
+export type DatasetChoice = DatasetId;
 
 export interface Setup {
   dataset: DatasetChoice;
@@ -32,16 +33,20 @@ export interface Setup {
   backend: BackendPreference;
 }
 
+const DEFAULT_DATASET: DatasetChoice = 'glyphs';
+/** The default dataset's family decides the default sampler and method. */
+const DEFAULT_FAMILY = familyOf(DEFAULT_DATASET);
+
 export const DEFAULT_SETUP: Setup = {
-  dataset: 'glyphs',
-  way: 5,
-  shot: 1,
-  query: 15,
-  trainWay: 5,
+  dataset: DEFAULT_DATASET,
+  way: DEFAULT_FAMILY.samplerDefaults.way,
+  shot: DEFAULT_FAMILY.samplerDefaults.shot,
+  query: DEFAULT_FAMILY.samplerDefaults.query,
+  trainWay: DEFAULT_FAMILY.samplerDefaults.trainWay,
   split: { train: 70, val: 10, test: 20 },
   augmentShift: 0,
   augmentFlip: false,
-  method: 'protonet',
+  method: DEFAULT_FAMILY.defaultMethod,
   hyperparameters: {},
   steps: 300,
   valEvery: 50,
@@ -50,11 +55,11 @@ export const DEFAULT_SETUP: Setup = {
   backend: 'auto',
 };
 
-/** The methods that can run on a dataset (ProtoNet has no regression form). */
+/** The methods that can run on a dataset: its family's (ProtoNet has no regression form). */
 export function methodsFor(dataset: DatasetChoice): MethodInfo[] {
-  return Object.values(dataset === 'sinusoid' ? REGRESSION_CATALOG : METHOD_CATALOG);
+  return Object.values(familyOf(dataset).methods);
 }
 
 export function methodInfo(dataset: DatasetChoice, method: string): MethodInfo | undefined {
-  return (dataset === 'sinusoid' ? REGRESSION_CATALOG : METHOD_CATALOG)[method];
+  return familyOf(dataset).methods[method];
 }

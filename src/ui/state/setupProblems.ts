@@ -2,6 +2,7 @@
 // The worker checks again against the loaded dataset (class counts per split, images per class) and
 // says which setting each problem is about; `controlOf` turns that into the control to mark, so
 // every error a user can cause appears next to the control it concerns.
+import { familyOf } from '../../core/experiment/datasets';
 import type { SettingField } from '../../core/settingProblems';
 import { methodInfo, type Setup } from './setup';
 
@@ -29,15 +30,10 @@ const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v 
 
 export function setupProblems(setup: Setup): FieldProblems {
   const p: FieldProblems = {};
-  const regression = setup.dataset === 'sinusoid';
-  if (regression) {
-    if (!whole(setup.shot, 1, 1000)) p.shot = `Support points (K) must be a whole number from 1 to 1000, got ${setup.shot}.`;
-    if (!whole(setup.query, 1, 1000)) p.query = `Query points must be a whole number from 1 to 1000, got ${setup.query}.`;
-  } else {
-    if (!whole(setup.way, 2, 1000)) p.way = `Ways (N) must be a whole number of at least 2 (a classifier needs two classes), got ${setup.way}.`;
-    if (!whole(setup.shot, 1, 1000)) p.shot = `Shots (K) must be a whole number of at least 1 (a class needs a labelled example), got ${setup.shot}.`;
-    if (!whole(setup.query, 1, 1000)) p.query = `Queries per class must be a whole number of at least 1, got ${setup.query}.`;
-    if (!whole(setup.trainWay, 2, 1000)) p.trainWay = `Training ways must be a whole number of at least 2, got ${setup.trainWay}.`;
+  const family = familyOf(setup.dataset);
+  for (const problem of family.samplerProblems(setup)) p[controlOf(problem.field)] ??= problem.message;
+  // Only families that split classes by group (and augment images) have these controls.
+  if (family.splitsClasses) {
     const { train, val, test } = setup.split;
     if (![train, val, test].every((v) => Number.isFinite(v) && v >= 0) || train + val + test !== 100) {
       p.split = `The split's percentages must be non-negative and add up to 100 (now ${train} + ${val} + ${test} = ${train + val + test}).`;
@@ -48,9 +44,7 @@ export function setupProblems(setup: Setup): FieldProblems {
   }
   const info = methodInfo(setup.dataset, setup.method);
   if (!info) {
-    p.method = regression
-      ? `${setup.method === 'protonet' ? 'Prototypical Networks classify images and have no regression form' : `"${setup.method}" cannot run sine regression`}; pick MAML, first-order MAML, fine-tuning or Meta-LSTM.`
-      : `Unknown method "${setup.method}"; pick one from the list.`;
+    p.method = family.unknownMethodMessage(setup.method);
   } else {
     for (const [name, value] of Object.entries(setup.hyperparameters)) {
       const h = info.hyperparameters[name];

@@ -3,6 +3,8 @@
 // in a fixed order, with numbers that parse back exactly. `setupFromQuery` reads a link setting by
 // setting: a bad one is skipped with a notice that names it, says why and what was kept, the rest
 // still apply, and it never throws. Pure functions: no DOM, no React.
+import { DATASET_IDS, familyOf } from '../../core/experiment/datasets';
+import type { FamilyId } from '../../core/experiment/taskFamily';
 import type { HyperparameterInfo, MethodInfo } from '../../core/methods/catalog';
 import { BACKEND_ORDER, type BackendPreference } from '../../worker/protocol';
 import { DEFAULT_SETUP, methodsFor, type DatasetChoice, type Setup } from './setup';
@@ -21,9 +23,9 @@ interface Setting {
   read(setup: Setup, text: string): Setup | string;
 }
 
-/** Words that differ between image classification and sine regression: [images, sines]. */
-type ByTask = string | readonly [string, string];
-const byTask = (text: ByTask, setup: Setup) => (typeof text === 'string' ? text : text[setup.dataset === 'sinusoid' ? 1 : 0]);
+/** Words that differ between task families (the family's own checks word them so, e.g. "Support points (K)"). */
+type ByTask = string | Readonly<Record<FamilyId, string>>;
+const byTask = (text: ByTask, setup: Setup) => (typeof text === 'string' ? text : text[familyOf(setup.dataset).id]);
 
 type WholeField = 'way' | 'shot' | 'query' | 'trainWay' | 'augmentShift' | 'steps' | 'valEvery' | 'evalEpisodes' | 'seed';
 
@@ -49,16 +51,15 @@ function oneOf<F extends 'dataset' | 'backend'>(key: string, field: F, label: st
   };
 }
 
-const DATASETS: readonly DatasetChoice[] = ['glyphs', 'omniglot', 'sinusoid'];
 const BACKENDS: readonly BackendPreference[] = ['auto', ...BACKEND_ORDER];
 const FLIP: Record<string, boolean> = { 1: true, true: true, yes: true, on: true, 0: false, false: false, no: false, off: false };
 
 /** Every setting but the hyperparameters, in the order the link writes them. Limits as in setupProblems. */
 const SETTINGS: readonly Setting[] = [
-  oneOf('dataset', 'dataset', 'Dataset', DATASETS),
+  oneOf('dataset', 'dataset', 'Dataset', DATASET_IDS),
   whole('way', 'way', 'Ways (N)', 2, 1000, 'of at least 2'),
-  whole('shot', 'shot', ['Shots (K)', 'Support points (K)'], 1, 1000, ['of at least 1', 'from 1 to 1000']),
-  whole('query', 'query', ['Queries per class', 'Query points'], 1, 1000, ['of at least 1', 'from 1 to 1000']),
+  whole('shot', 'shot', { classification: 'Shots (K)', regression: 'Support points (K)' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
+  whole('query', 'query', { classification: 'Queries per class', regression: 'Query points' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
   whole('trainWay', 'trainWay', 'Training ways', 2, 1000, 'of at least 2'),
   {
     key: 'split',
@@ -179,7 +180,7 @@ export function setupFromQuery(query: string, base: Setup = DEFAULT_SETUP): { se
   // The dataset decides which methods can run; the method decides which hyperparameters exist.
   const dataset = given.get('dataset');
   if (dataset !== undefined) apply(SETTING_BY_KEY.get('dataset')!, dataset);
-  if (!findMethod(setup.dataset, setup.method)) setup = { ...setup, method: methodsFor(setup.dataset)[0].name };
+  if (!findMethod(setup.dataset, setup.method)) setup = { ...setup, method: familyOf(setup.dataset).defaultMethod };
   const method = given.get('method');
   if (method !== undefined) apply(SETTING_BY_KEY.get('method')!, method);
   // Another method (or task family) has other settings: start from its defaults, as the panel does.

@@ -4,6 +4,8 @@
 // Presentational: props in, the smoothing change out.
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ErrorBar, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { metricNamed } from '../../../core/experiment/datasets';
+import type { MetricName } from '../../../core/experiment/taskFamily';
 import type { ProgressPoint, ValidationPointMessage } from '../../../worker/protocol';
 import { downsample, MAX_POINTS_PER_SERIES } from './downsample';
 import { formatNumber, formatPercent, formatTick } from './format';
@@ -29,7 +31,7 @@ export interface TrainingChartsProps {
   smoothing: number;
   onSmoothingChange(v: number): void;
   /** What validation measures: accuracy (classification) or MSE (regression). */
-  metric: 'accuracy' | 'mse';
+  metric: MetricName;
   /** Width in CSS pixels of each chart; measured from the container when absent. */
   width?: number;
 }
@@ -64,7 +66,7 @@ const stepOf = (p: XY) => p.step;
 const valueOf = (p: XY) => p.value;
 
 /** A run's curves, smoothed over every point, then thinned for drawing. */
-function seriesOf(run: TrainingChartRun, smoothing: number, metric: 'accuracy' | 'mse', logLoss: boolean): Series {
+function seriesOf(run: TrainingChartRun, smoothing: number, metric: MetricName, logLoss: boolean): Series {
   const thin = (xy: XY[]) => downsample(xy, MAX_POINTS_PER_SERIES, stepOf, valueOf);
   const points = run.points;
   const lossValues = points.map((p) => p.loss);
@@ -112,7 +114,7 @@ function validationText(v: ValidationPointMessage): string {
 }
 
 /** "Step 120: loss 0.412, accuracy 86.7%; validation 81.2% ± 2.1% at step 100" (raw, not smoothed). */
-export function latestSummary(run: Pick<TrainingChartRun, 'points' | 'validation'>, metric: 'accuracy' | 'mse'): string {
+export function latestSummary(run: Pick<TrainingChartRun, 'points' | 'validation'>, metric: MetricName): string {
   const last = run.points[run.points.length - 1];
   const validation = run.validation.filter((v) => v.metric === metric);
   const lastValidation = validation[validation.length - 1];
@@ -315,7 +317,7 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
           Thick line: {smoothing > 0 ? 'smoothed training values' : 'training values'}
           {smoothing > 0 && ' (faint line behind: raw values of the current run)'}
           {runs.some((r) => r.validation.some((v) => v.metric === metric)) &&
-            `; dashed with error bars: validation ${metric === 'accuracy' ? 'accuracy' : 'MSE'}, mean ± 95% confidence interval`}
+            `; dashed with error bars: validation ${metricNamed(metric).shortLabel}, mean ± 95% confidence interval`}
           .
         </p>
       )}

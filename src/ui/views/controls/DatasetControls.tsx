@@ -1,22 +1,14 @@
 // The Dataset control: the built-in glyphs (offline default), Omniglot (downloaded on request from
 // its official archive, with its size before and progress during the download, then cached), and
 // the sine-wave regression family; with what the loaded dataset holds.
+import { DATASETS, type DatasetId } from '../../../core/experiment/datasets';
 import { formatBytes } from '../../datasets/omniglotArchive';
 import { usePlayground } from '../../state/context';
-import type { DatasetChoice } from '../../state/setup';
 import { SelectField } from './Field';
 
-const OPTIONS: ReadonlyArray<{ value: DatasetChoice; label: string }> = [
-  { value: 'glyphs', label: 'Glyphs (built in, offline)' },
-  { value: 'omniglot', label: 'Omniglot (download once)' },
-  { value: 'sinusoid', label: 'Sine waves (regression)' },
-];
-
-const HINTS: Record<DatasetChoice, string> = {
-  glyphs: 'Procedurally drawn characters in alphabets, generated in your browser: nothing to download.',
-  omniglot: '1,623 handwritten characters of 50 alphabets (Lake et al. 2015); this is its background set of 964 characters in 30 alphabets.',
-  sinusoid: 'Each task is a sine wave of random amplitude and phase; K points are given, the rest predicted (Finn et al. 2017).',
-};
+/** The menu: core's list of datasets, in its order and words. */
+const OPTIONS: ReadonlyArray<{ value: DatasetId; label: string }> = DATASETS.map((d) => ({ value: d.id, label: d.label }));
+const HINTS = Object.fromEntries(DATASETS.map((d) => [d.id, d.hint])) as Record<DatasetId, string>;
 
 export function DatasetControls({ disabled, omniglotSize }: { disabled: boolean; omniglotSize: number }) {
   const dataset = usePlayground((s) => s.setup.dataset);

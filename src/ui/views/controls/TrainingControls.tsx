@@ -1,5 +1,6 @@
 // How long to train and how to measure: training steps, validation interval, test episodes of the
 // evaluation, the seed (class split, initialisation, episodes) and the compute backend.
+import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { useHidden } from '../hiddenControls';
 import type { BackendPreference } from '../../../worker/protocol';
@@ -25,7 +26,7 @@ export function TrainingControls({ disabled }: { disabled: boolean }) {
       <NumberField label="Training steps" value={setup.steps} min={1} onChange={(steps) => setSetup({ steps })} error={problems.steps} disabled={disabled}
         hint="Meta-training steps (each a batch of episodes or tasks)." />
       <NumberField label="Validate every" value={setup.valEvery} min={0} onChange={(valEvery) => setSetup({ valEvery })} error={problems.valEvery} disabled={disabled}
-        hint={setup.dataset === 'sinusoid' ? 'Steps between checks of the MSE on new tasks (0: never).' : 'Steps between accuracy checks on held-out validation classes (0: never).'} />
+        hint={familyOf(setup.dataset).validateEveryHint} />
       <NumberField label="Test episodes" value={setup.evalEpisodes} min={10} onChange={(evalEpisodes) => setSetup({ evalEpisodes })} error={problems.evalEpisodes}
         hint="Episodes of held-out test classes that Evaluate averages over (the field reports 600)." />
       {!hideSeed && (

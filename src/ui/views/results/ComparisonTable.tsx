@@ -2,6 +2,7 @@
 // difference to a baseline the user picks (with its own CI, and whether it excludes zero). Runs
 // evaluated on different episodes go in separate tables.
 import { useMemo } from 'react';
+import { metricNamed } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { comparisonGroups } from '../../state/comparison';
 import { formatDifference, formatSummary, isSignificant } from '../run/format';
@@ -18,7 +19,7 @@ export function ComparisonTable() {
     <section className="panel comparison" aria-labelledby="comparison-title">
       <h2 id="comparison-title">Comparison on identical test episodes</h2>
       {groups.map((group) => {
-        const better = group.metric === 'accuracy' ? 'higher' : 'lower';
+        const better = metricNamed(group.metric).lowerIsBetter ? 'lower' : 'higher';
         return (
           <table key={group.key} className="comparison__table">
             <caption>{group.title}</caption>

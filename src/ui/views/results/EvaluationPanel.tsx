@@ -1,6 +1,7 @@
 // Evaluation of the current run: progress over the test episodes, then the mean with its 95%
 // confidence interval and every setting that produced it (sampler, episodes, seed, split, batch-norm
 // mode, backend), so a number is never shown without what it means.
+import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { formatSummary } from '../run/format';
 
@@ -9,9 +10,10 @@ export function EvaluationPanel() {
   const evaluation = usePlayground((s) => (s.evaluation && s.evaluation.runId === s.currentRunId ? s.evaluation : null));
   if (!run) return null;
   const latest = run.evaluations.at(-1);
+  const family = familyOf(run.setup.dataset);
   return (
     <section className="panel evaluation" aria-labelledby="evaluation-title">
-      <h2 id="evaluation-title">{run.setup.dataset === 'sinusoid' ? 'Evaluation on new tasks' : 'Evaluation on held-out classes'}</h2>
+      <h2 id="evaluation-title">{`Evaluation on ${family.testSource}`}</h2>
       {evaluation && !evaluation.error && (
         <label className="run-progress__label">
           Evaluating: episode {evaluation.done} of {evaluation.total}
@@ -24,11 +26,7 @@ export function EvaluationPanel() {
         </p>
       )}
       {!latest && !evaluation && (
-        <p className="muted">
-          {run.setup.dataset === 'sinusoid'
-            ? `Press Evaluate after training to measure the error (MSE) on ${run.setup.evalEpisodes} new sine tasks.`
-            : `Press Evaluate after training to measure accuracy on ${run.setup.evalEpisodes} test episodes of classes the run never saw.`}
-        </p>
+        <p className="muted">{`Press Evaluate after training to measure ${family.evaluationTarget(run.setup.evalEpisodes)}.`}</p>
       )}
       {latest && (
         <div className="evaluation__result" aria-live="polite">
@@ -38,9 +36,7 @@ export function EvaluationPanel() {
             </p>
           ))}
           <p className="muted">
-            {latest.metric === 'accuracy'
-              ? `${latest.settings.way}-way ${latest.settings.shot}-shot, ${latest.settings.query} queries per class; ${latest.episodes} episodes (seed ${latest.seed}) of the ${latest.split} split's ${latest.splitClasses} classes`
-              : `K = ${latest.settings.shot} support points, ${latest.settings.query} query points; ${latest.episodes} test tasks (seed ${latest.seed})`}
+            {family.describeEvaluation(latest)}
             {latest.labels.batchNormAtTest ? `; batch norm at test: ${batchNormText(latest.labels.batchNormAtTest)}` : ''}
             {`; computed on ${latest.backend}`}
             {latest.stoppedEarly ? '; stopped early, so fewer episodes than asked' : ''}.

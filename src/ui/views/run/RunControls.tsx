@@ -1,5 +1,7 @@
 // Train, Pause/Resume, Stop and Evaluate, with the progress of the current run: a progress bar
 // with the step count, steps per second and the time left, and the run's outcome in words.
+import { familyOf } from '../../../core/experiment/datasets';
+import { countOf } from '../../../core/experiment/taskFamily';
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
 import { isActive, isCurrentRunLive, isTraining } from '../../state/selectors';
@@ -85,7 +87,7 @@ function progressNumbers(run: StoredRun, active: boolean): string {
     parts.push(run.status === 'paused' ? 'paused' : `about ${formatDuration(p.etaSeconds)} left`);
   }
   if (run.seconds > 0) parts.push(`${formatDuration(run.seconds)} of training`);
-  if (run.metaBatch && run.metaBatch > 1) parts.push(`${run.metaBatch} ${run.setup.dataset === 'sinusoid' ? 'tasks' : 'episodes'} per step`);
+  if (run.metaBatch && run.metaBatch > 1) parts.push(`${countOf(familyOf(run.setup.dataset), run.metaBatch)} per step`);
   return parts.join(' · ');
 }
 

@@ -2,6 +2,7 @@
 // task (regression: the sine plot). It asks the worker for a fresh look whenever the user presses
 // the button, and once when the run finishes; while training it reflects the latest weights.
 import { lazy, Suspense, useEffect } from 'react';
+import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { isActive, isCurrentRunLive } from '../../state/selectors';
 
@@ -16,13 +17,13 @@ export function InspectView() {
   const sineFit = usePlayground((s) => (s.sineFit?.runId === s.currentRunId ? s.sineFit : null));
   const inspect = usePlayground((s) => s.inspect);
   const fitSine = usePlayground((s) => s.fitSine);
-  const regression = run?.setup.dataset === 'sinusoid';
+  const sine = !!run && familyOf(run.setup.dataset).inspection === 'sine';
   const finished = !!run && !isActive(run) && run.status !== 'failed';
 
   // A finished run shows its first test episode (or task) without a click.
   useEffect(() => {
     if (!run || !live || !finished) return;
-    if (regression ? !sineFit : !inspection) void (regression ? fitSine(run.id, 1) : inspect(run.id, 1));
+    if (sine ? !sineFit : !inspection) void (sine ? fitSine(run.id, 1) : inspect(run.id, 1));
   }, [run?.id, live, finished]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!run) return null;
@@ -32,7 +33,7 @@ export function InspectView() {
   return (
     <div className="inspect">
       <Suspense fallback={<p className="muted">Loading the viewer…</p>}>
-        {regression ? (
+        {sine ? (
           <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
         ) : (
           <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />

@@ -1,6 +1,7 @@
 // The live training view: the current run's curves, with the runs the user chose overlaid, and
 // below them the episode viewer (image datasets) or the sine plot (regression).
 import { lazy, Suspense, useMemo } from 'react';
+import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { useHidden } from '../hiddenControls';
 import { InspectView } from './InspectView';
@@ -32,7 +33,7 @@ export function TrainingView() {
       {current ? (
         <>
           <Suspense fallback={<p className="muted">Loading the charts…</p>}>
-            <TrainingCharts runs={series} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={current.setup.dataset === 'sinusoid' ? 'mse' : 'accuracy'} />
+            <TrainingCharts runs={series} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={familyOf(current.setup.dataset).metric.name} />
           </Suspense>
           {!hideEpisode && <InspectView />}
         </>
