@@ -357,6 +357,6 @@ describe('METALSTM_SPEC', () => {
     expect(method.labels()).toMatchObject({ batchNormAtTest: 'batch', updates: 4 });
     method.dispose();
     expect(() => resolveHyperparameters(METALSTM_SPEC, { batchNormAtTest: 'running' })).toThrow(/support, batch/);
-    for (const name of Object.keys(METALSTM_SPEC.defaults)) expect(METALSTM_SPEC.hyperparameters[name].hint.length).toBeGreaterThan(10);
+    for (const name of Object.keys(METALSTM_SPEC.defaults) as (keyof typeof METALSTM_SPEC.defaults)[]) expect(METALSTM_SPEC.hyperparameters[name].hint.length).toBeGreaterThan(10);
   });
 });

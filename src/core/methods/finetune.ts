@@ -57,7 +57,7 @@ import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import { HeadFitter } from './headFitting';
 import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadValues, weightPenalty, type HeadShape, type HeadValues } from './heads';
 import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
-import { METHOD_CATALOG, type FineTuneHyperparameters } from './catalog';
+import { FINETUNE_INFO, type FineTuneHyperparameters } from './finetuneInfo';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 export interface FineTuneConfig extends FineTuneHyperparameters {
@@ -487,24 +487,14 @@ export class FineTune implements FewShotMethod {
   }
 }
 
-export const FINETUNE_SPEC: MethodSpec = {
-  ...METHOD_CATALOG.finetune,
+export const FINETUNE_SPEC: MethodSpec<FineTuneHyperparameters> = {
+  ...FINETUNE_INFO,
   create: ({ backbone, trainClassCount, trainClasses }, hyper, seed) =>
     new FineTune({
+      ...hyper,
       backbone,
       seed,
       trainClassCount: trainClasses ? trainClasses.length : trainClassCount,
       trainClasses,
-      head: hyper.head === 'linear' ? 'linear' : 'cosine',
-      cosineScale: Number(hyper.cosineScale),
-      learningRate: Number(hyper.learningRate),
-      batchNormMomentum: Number(hyper.batchNormMomentum),
-      adaptSteps: Number(hyper.adaptSteps),
-      adaptLearningRate: Number(hyper.adaptLearningRate),
-      adaptWeightDecay: Number(hyper.adaptWeightDecay),
-      finetuneBackbone: hyper.finetuneBackbone === 'yes' ? 'yes' : 'no',
-      backboneSteps: Number(hyper.backboneSteps),
-      backboneLearningRate: Number(hyper.backboneLearningRate),
-      augmentShift: Number(hyper.augmentShift),
     }),
 };

@@ -37,7 +37,8 @@ import { HEAD_KERNEL, learnerProbabilities, logitsOf, predictLogits, supportStat
 import { stepwiseAdaptation } from './stepwise';
 import { LazyHead } from './lazyHead';
 import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
-import { METHOD_CATALOG, type MamlHyperparameters, type QueryNormalisation } from './catalog';
+import { FOMAML_INFO, MAML_INFO, type MamlHyperparameters } from './mamlInfo';
+import type { QueryNormalisation } from './methodInfo';
 import { mamlAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
@@ -249,22 +250,12 @@ export class Maml implements FewShotMethod {
   }
 }
 
-function mamlSpec(secondOrder: boolean): MethodSpec {
-  return {
-    ...METHOD_CATALOG[secondOrder ? 'maml' : 'fomaml'],
-    create: ({ backbone }, hyper, seed) =>
-      new Maml({
-        backbone,
-        seed,
-        secondOrder,
-        innerSteps: Number(hyper.innerSteps),
-        innerLearningRate: Number(hyper.innerLearningRate),
-        testInnerSteps: Number(hyper.testInnerSteps),
-        learningRate: Number(hyper.learningRate),
-        batchNormAtTest: hyper.batchNormAtTest === 'batch' ? 'batch' : 'support',
-      }),
-  };
-}
+export const MAML_SPEC: MethodSpec<MamlHyperparameters> = {
+  ...MAML_INFO,
+  create: ({ backbone }, hyper, seed) => new Maml({ ...hyper, backbone, seed, secondOrder: true }),
+};
 
-export const MAML_SPEC: MethodSpec = mamlSpec(true);
-export const FOMAML_SPEC: MethodSpec = mamlSpec(false);
+export const FOMAML_SPEC: MethodSpec<MamlHyperparameters> = {
+  ...FOMAML_INFO,
+  create: ({ backbone }, hyper, seed) => new Maml({ ...hyper, backbone, seed, secondOrder: false }),
+};

@@ -46,7 +46,8 @@ import { flattenParameters, layoutOf, metaLearnerAdaptation, updatesMetaGradient
 import { HEAD_KERNEL, learnerProbabilities, logitsOf, predictLogits, supportStatistics } from './conv4Learner';
 import { LazyHead } from './lazyHead';
 import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
-import { METHOD_CATALOG, type MetaLstmHyperparameters, type QueryNormalisation } from './catalog';
+import { METALSTM_INFO, type MetaLstmHyperparameters } from './metalstmInfo';
+import type { QueryNormalisation } from './methodInfo';
 import { metaLstmAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 /** Which statistics normalise the queries (see the file comment). */
@@ -286,16 +287,7 @@ export class MetaLstm implements FewShotMethod {
   }
 }
 
-export const METALSTM_SPEC: MethodSpec = {
-  ...METHOD_CATALOG.metalstm,
-  create: ({ backbone }, hyper, seed) =>
-    new MetaLstm({
-      backbone,
-      seed,
-      updates: Number(hyper.updates),
-      learningRate: Number(hyper.learningRate),
-      gradientClip: Number(hyper.gradientClip),
-      hiddenSize: Number(hyper.hiddenSize),
-      batchNormAtTest: hyper.batchNormAtTest === 'batch' ? 'batch' : 'support',
-    }),
+export const METALSTM_SPEC: MethodSpec<MetaLstmHyperparameters> = {
+  ...METALSTM_INFO,
+  create: ({ backbone }, hyper, seed) => new MetaLstm({ ...hyper, backbone, seed }),
 };

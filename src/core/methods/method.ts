@@ -78,6 +78,11 @@ export interface MethodContext {
   trainClasses?: readonly number[];
 }
 
-export interface MethodSpec extends MethodInfo {
-  create(context: MethodContext, hyper: Hyperparameters, seed: number): FewShotMethod;
+/**
+ * A method's description with the function that creates it, typed by its hyperparameters H:
+ * `create` gets them resolved and checked (resolveHyperparameters), so it reads them as they are.
+ * Each implementation file defines its spec as { ...<NAME>_INFO, create }.
+ */
+export interface MethodSpec<H extends Hyperparameters = Hyperparameters> extends MethodInfo<H> {
+  create(context: MethodContext, hyper: H, seed: number): FewShotMethod;
 }

@@ -14,10 +14,10 @@ import {
   type RunningStats,
 } from '../nn/conv4';
 import { assignNamed, type NamedTensors, type SavedTensors } from '../nn/params';
-import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, StepMetrics } from './method';
+import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
 import { closedFormAdaptation } from './stepwise';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
-import type { ProtoNetHyperparameters } from './catalog';
+import { PROTONET_INFO, type ProtoNetHyperparameters } from './protonetInfo';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
 
 export interface ProtoNetConfig extends ProtoNetHyperparameters {
@@ -190,3 +190,8 @@ export class ProtoNet implements FewShotMethod {
     this.optimizer.dispose();
   }
 }
+
+export const PROTONET_SPEC: MethodSpec<ProtoNetHyperparameters> = {
+  ...PROTONET_INFO,
+  create: ({ backbone }, hyper, seed) => new ProtoNet({ ...hyper, backbone, seed }),
+};

@@ -1,39 +1,24 @@
-// The registry of few-shot methods: a new method is one file plus one entry here (and its
-// description in catalog.ts). Callers (the training loop, evaluation, the CLI, the worker) look
-// methods up by name and never branch on which one runs.
-import { METHOD_CATALOG, resolveHyperparameters, type Hyperparameters } from './catalog';
+// The registry of few-shot image methods: each method's spec ({ ...<NAME>_INFO, create }) is defined
+// in its implementation file, and this file lists them in the catalog's order (a test checks the two
+// lists agree). Callers (the training loop, evaluation, the CLI, the worker) look methods up by name
+// and never branch on which one runs.
+import { catalogOf, resolveHyperparameters, type Hyperparameters } from './catalog';
 import { defaultConv4, type Conv4Config } from '../nn/conv4';
 import { SettingsError } from '../settingProblems';
 import type { FewShotMethod, MethodContext, MethodSpec } from './method';
 import { FINETUNE_SPEC } from './finetune';
 import { FOMAML_SPEC, MAML_SPEC } from './maml';
 import { METALSTM_SPEC } from './metalstm';
-import { ProtoNet } from './protonet';
+import { PROTONET_SPEC } from './protonet';
 
-export { resolveHyperparameters, type HyperparameterInfo, type Hyperparameters } from './catalog';
+export { resolveHyperparameters, type HyperparameterInfo, type Hyperparameters, type MethodInfo } from './catalog';
 export type { MethodContext, MethodSpec } from './method';
 
-const protonet: MethodSpec = {
-  ...METHOD_CATALOG.protonet,
-  create: ({ backbone }, hyper, seed) =>
-    new ProtoNet({
-      backbone,
-      seed,
-      learningRate: Number(hyper.learningRate),
-      lrDecayEvery: Number(hyper.lrDecayEvery),
-      lrDecayFactor: Number(hyper.lrDecayFactor),
-      batchNormAtTest: hyper.batchNormAtTest === 'batch' ? 'batch' : 'running',
-      batchNormMomentum: Number(hyper.batchNormMomentum),
-    }),
-};
+/** Every image method with its `create`, in the catalog's order (METHOD_INFOS). */
+export const METHOD_SPECS: readonly MethodSpec[] = [PROTONET_SPEC, MAML_SPEC, FOMAML_SPEC, FINETUNE_SPEC, METALSTM_SPEC];
 
-export const METHODS: Record<string, MethodSpec> = {
-  protonet,
-  maml: MAML_SPEC,
-  fomaml: FOMAML_SPEC,
-  finetune: FINETUNE_SPEC,
-  metalstm: METALSTM_SPEC,
-};
+/** The same, by name. */
+export const METHODS: Record<string, MethodSpec> = catalogOf(METHOD_SPECS);
 
 export function methodNames(): string[] {
   return Object.keys(METHODS);

@@ -8,15 +8,12 @@ import type { MethodLabels } from '../methods/method';
 import { disposeTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { column, disposePoints, meanSquaredError, SgdMlpRegressor } from './regressionLearner';
-import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
+import type { RegressionMethod, RegressionMethodSpec, RegressionStepMetrics } from './regressionMethod';
+import { REGRESSION_FINETUNE_INFO, type RegressionFineTuneHyperparameters } from './finetuneRegressionInfo';
 import type { RegressionTask } from './sinusoid';
 import { learningRateAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
-export interface RegressionFineTuneConfig {
-  /** Adam step size of the joint pre-training. */
-  learningRate: number;
-  /** SGD step size when fine-tuning to a task's support points. */
-  adaptLearningRate: number;
+export interface RegressionFineTuneConfig extends RegressionFineTuneHyperparameters {
   seed: number;
 }
 
@@ -81,3 +78,8 @@ export class RegressionFineTune extends SgdMlpRegressor implements RegressionMet
     }
   }
 }
+
+export const REGRESSION_FINETUNE_SPEC: RegressionMethodSpec<RegressionFineTuneHyperparameters> = {
+  ...REGRESSION_FINETUNE_INFO,
+  create: (hyper, seed) => new RegressionFineTune({ ...hyper, seed }),
+};

@@ -11,18 +11,13 @@ import { tileParameters } from '../nn/mlp';
 import { disposeTensors, type NamedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { disposePoints, regressionAdaptationTask, SgdMlpRegressor, stackedPointTensors } from './regressionLearner';
-import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
+import type { RegressionMethod, RegressionMethodSpec, RegressionStepMetrics } from './regressionMethod';
+import { REGRESSION_FOMAML_INFO, REGRESSION_MAML_INFO, type RegressionMamlHyperparameters } from './mamlRegressionInfo';
 import type { RegressionTask } from './sinusoid';
 import { mamlAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
-export interface RegressionMamlConfig {
+export interface RegressionMamlConfig extends RegressionMamlHyperparameters {
   secondOrder: boolean;
-  /** SGD steps per task in meta-training (paper: 1). */
-  innerSteps: number;
-  /** alpha, the inner SGD step size in training and at test (paper: 0.01). */
-  innerLearningRate: number;
-  /** Adam step size on the meta-parameters (paper: 0.001). */
-  learningRate: number;
   seed: number;
 }
 
@@ -92,3 +87,13 @@ export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod 
     }
   }
 }
+
+export const REGRESSION_MAML_SPEC: RegressionMethodSpec<RegressionMamlHyperparameters> = {
+  ...REGRESSION_MAML_INFO,
+  create: (hyper, seed) => new RegressionMaml({ ...hyper, secondOrder: true, seed }),
+};
+
+export const REGRESSION_FOMAML_SPEC: RegressionMethodSpec<RegressionMamlHyperparameters> = {
+  ...REGRESSION_FOMAML_INFO,
+  create: (hyper, seed) => new RegressionMaml({ ...hyper, secondOrder: false, seed }),
+};

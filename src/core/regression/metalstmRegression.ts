@@ -16,19 +16,12 @@ import { assignNamed, disposeTensors, type NamedTensors, type SavedTensors } fro
 import { Rng } from '../rng';
 import { disposePoints, meanSquaredError, outputsAt, pointTensors, regressionAdaptationTask } from './regressionLearner';
 import type { Adaptation } from '../methods/stepwise';
-import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
+import type { RegressionMethod, RegressionMethodSpec, RegressionStepMetrics } from './regressionMethod';
+import { REGRESSION_METALSTM_INFO, type RegressionMetaLstmHyperparameters } from './metalstmRegressionInfo';
 import type { Points, RegressionTask } from './sinusoid';
 import { metaLstmAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
-export interface RegressionMetaLstmConfig {
-  /** T: meta-learner updates on the support points in meta-training. */
-  updates: number;
-  /** Adam step size on the meta-learner's weights and theta_0. */
-  learningRate: number;
-  /** Largest global norm of the meta-gradient (paper: 0.25; 0: no clipping). */
-  gradientClip: number;
-  /** Units of the meta-learner's LSTM (paper: 20). */
-  hiddenSize: number;
+export interface RegressionMetaLstmConfig extends RegressionMetaLstmHyperparameters {
   seed: number;
 }
 
@@ -126,3 +119,8 @@ export class RegressionMetaLstm implements RegressionMethod {
     this.optimizer.dispose();
   }
 }
+
+export const REGRESSION_METALSTM_SPEC: RegressionMethodSpec<RegressionMetaLstmHyperparameters> = {
+  ...REGRESSION_METALSTM_INFO,
+  create: (hyper, seed) => new RegressionMetaLstm({ ...hyper, seed }),
+};

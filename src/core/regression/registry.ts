@@ -1,49 +1,27 @@
 // The methods of the sine-wave regression family, looked up by the same names as their image
-// counterparts (maml, fomaml, finetune, metalstm). Prototypical Networks classify by distance to
-// class prototypes and have no regression form, so they are not here.
-import type { Hyperparameters } from '../methods/catalog';
+// counterparts (maml, fomaml, finetune, metalstm). Each spec ({ ...<NAME>_INFO, create }) is
+// defined in its implementation file; this file lists them in the catalog's order (a test checks
+// the two lists agree). Prototypical Networks classify by distance to class prototypes and have no
+// regression form, so they are not here.
+import { catalogOf, resolveHyperparameters, type Hyperparameters } from '../methods/catalog';
 import { SettingsError } from '../settingProblems';
-import { resolveHyperparameters } from '../methods/catalog';
-import { REGRESSION_CATALOG, type RegressionMethodInfo } from './catalog';
-import { RegressionFineTune } from './finetuneRegression';
-import { RegressionMaml } from './mamlRegression';
-import { RegressionMetaLstm } from './metalstmRegression';
-import type { RegressionMethod } from './regressionMethod';
+import { REGRESSION_FINETUNE_SPEC } from './finetuneRegression';
+import { REGRESSION_FOMAML_SPEC, REGRESSION_MAML_SPEC } from './mamlRegression';
+import { REGRESSION_METALSTM_SPEC } from './metalstmRegression';
+import type { RegressionMethod, RegressionMethodSpec } from './regressionMethod';
 
-export interface RegressionMethodSpec extends RegressionMethodInfo {
-  create(hyper: Hyperparameters, seed: number): RegressionMethod;
-}
+export type { RegressionMethodSpec } from './regressionMethod';
 
-export const REGRESSION_METHODS: Record<string, RegressionMethodSpec> = {
-  maml: { ...REGRESSION_CATALOG.maml, create: (hyper, seed) => mamlRegression(true, hyper, seed) },
-  fomaml: { ...REGRESSION_CATALOG.fomaml, create: (hyper, seed) => mamlRegression(false, hyper, seed) },
-  finetune: {
-    ...REGRESSION_CATALOG.finetune,
-    create: (hyper, seed) =>
-      new RegressionFineTune({ seed, learningRate: Number(hyper.learningRate), adaptLearningRate: Number(hyper.adaptLearningRate) }),
-  },
-  metalstm: {
-    ...REGRESSION_CATALOG.metalstm,
-    create: (hyper, seed) =>
-      new RegressionMetaLstm({
-        seed,
-        updates: Number(hyper.updates),
-        learningRate: Number(hyper.learningRate),
-        gradientClip: Number(hyper.gradientClip),
-        hiddenSize: Number(hyper.hiddenSize),
-      }),
-  },
-};
+/** Every regression method with its `create`, in the catalog's order (REGRESSION_METHOD_INFOS). */
+export const REGRESSION_METHOD_SPECS: readonly RegressionMethodSpec[] = [
+  REGRESSION_MAML_SPEC,
+  REGRESSION_FOMAML_SPEC,
+  REGRESSION_FINETUNE_SPEC,
+  REGRESSION_METALSTM_SPEC,
+];
 
-function mamlRegression(secondOrder: boolean, hyper: Hyperparameters, seed: number): RegressionMethod {
-  return new RegressionMaml({
-    secondOrder,
-    seed,
-    innerSteps: Number(hyper.innerSteps),
-    innerLearningRate: Number(hyper.innerLearningRate),
-    learningRate: Number(hyper.learningRate),
-  });
-}
+/** The same, by name. */
+export const REGRESSION_METHODS: Record<string, RegressionMethodSpec> = catalogOf(REGRESSION_METHOD_SPECS);
 
 export function regressionMethodNames(): string[] {
   return Object.keys(REGRESSION_METHODS);

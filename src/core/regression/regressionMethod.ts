@@ -6,6 +6,8 @@ import type { MethodLabels } from '../methods/method';
 import type { DivergenceAdvice } from '../methods/divergenceAdvice';
 import type { NamedTensors, SavedTensors } from '../nn/params';
 import { observeSteps, type Adaptation } from '../methods/stepwise';
+import type { Hyperparameters } from '../methods/methodInfo';
+import type { RegressionMethodInfo } from './regressionMethodInfo';
 import type { Points, RegressionTask } from './sinusoid';
 
 export interface RegressionStepMetrics {
@@ -41,4 +43,13 @@ export async function outputsAfterSteps(method: RegressionMethod, support: Point
   } finally {
     adaptation.dispose();
   }
+}
+
+/**
+ * A regression method's description with the function that creates it, typed by its
+ * hyperparameters H (resolved and checked before `create` sees them). Each implementation file
+ * defines its spec as { ...<NAME>_INFO, create }.
+ */
+export interface RegressionMethodSpec<H extends Hyperparameters = Hyperparameters> extends RegressionMethodInfo<H> {
+  create(hyper: H, seed: number): RegressionMethod;
 }

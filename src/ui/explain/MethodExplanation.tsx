@@ -1,7 +1,9 @@
 // "About <method>": a collapsible panel explaining the chosen method for lecturers and students:
 // what it learns, its key update (the formula, with a spoken version for screen readers), when it
 // works well, the paper with a link, why the playground's defaults differ from the paper's, and on
-// sine waves what the method does there. The text lives in methodExplanations.ts.
+// sine waves what the method does there. The text lives in each method's description (read through
+// methodExplanations.ts); the dataset's task family says which description and whether it is sine waves.
+import { familyOf } from '../../core/experiment/datasets';
 import type { DatasetChoice } from '../state/setup';
 import { explanationFor, paperLinkLabel } from './methodExplanations';
 import './explain.css';
@@ -12,9 +14,10 @@ export interface MethodExplanationProps {
 }
 
 export function MethodExplanation({ method, dataset }: MethodExplanationProps) {
-  const e = explanationFor(method);
+  const family = familyOf(dataset);
+  const e = explanationFor(method, family);
   if (!e) return null;
-  const sine = dataset === 'sinusoid';
+  const sine = family.id === 'regression';
   return (
     <details className="explain">
       <summary className="explain__summary">About {e.title}</summary>

@@ -7,7 +7,9 @@
 import { describe, it, expect, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { METHOD_CATALOG, resolveHyperparameters } from '../../../src/core/methods/catalog';
+import { METHODS } from '../../../src/core/methods/registry';
 import { REGRESSION_CATALOG } from '../../../src/core/regression/catalog';
+import { REGRESSION_METHODS } from '../../../src/core/regression/registry';
 import { DEFAULT_SETUP, methodInfo } from '../../../src/ui/state/setup';
 import { setupProblems } from '../../../src/ui/state/setupProblems';
 import { METHOD_EXPLANATIONS, SAMPLER_EXPLANATIONS, explanationFor, paperLinkLabel } from '../../../src/ui/explain/methodExplanations';
@@ -20,12 +22,14 @@ const PAPER_LINK = /^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{4,5}|openreview\.net\
 describe('method explanations', () => {
   it('explains every method of both catalogs with all parts and a link to its paper', () => {
     const names = new Set([...Object.keys(METHOD_CATALOG), ...Object.keys(REGRESSION_CATALOG)]);
-    expect([...names].sort()).toEqual(['finetune', 'fomaml', 'maml', 'metalstm', 'protonet']);
+    // Every method either registry can run is described, and only those are explained.
+    for (const name of [...Object.keys(METHODS), ...Object.keys(REGRESSION_METHODS)]) expect(names, name).toContain(name);
+    expect(Object.keys(METHOD_EXPLANATIONS).sort()).toEqual([...names].sort());
     for (const name of names) {
       const e = explanationFor(name);
       expect(e, name).toBeDefined();
       // The panel's title is the name the method list shows.
-      expect(e!.title, name).toBe(METHOD_CATALOG[name].title);
+      expect(e!.title, name).toBe((METHOD_CATALOG[name] ?? REGRESSION_CATALOG[name]).title);
       for (const part of ['learns', 'update', 'updateSpoken', 'worksWellWhen', 'defaults'] as const) {
         expect(e![part].trim().length, `${name}.${part}`).toBeGreaterThan(10);
       }

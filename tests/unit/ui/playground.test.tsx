@@ -6,6 +6,7 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import { REGRESSION_CATALOG } from '../../../src/core/regression/catalog';
 import { summarise } from '../../../src/core/train/stats';
 import { StoreContext } from '../../../src/ui/state/context';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
@@ -156,7 +157,8 @@ describe('the playground panel', () => {
     const { user } = await renderPlayground();
     await user.selectOptions(screen.getByLabelText('Dataset'), 'sinusoid');
     const methods = within(screen.getByLabelText('Method')).getAllByRole('option').map((o) => o.getAttribute('value'));
-    expect(methods).toEqual(['maml', 'fomaml', 'finetune', 'metalstm']);
+    expect(methods).toEqual(Object.keys(REGRESSION_CATALOG));
+    expect(methods).not.toContain('protonet');
     expect(screen.getByLabelText('Shots (K)')).toHaveValue(10);
     expect(screen.queryByLabelText('Ways (N)')).toBeNull();
     expect(screen.getByLabelText('innerLearningRate')).toHaveValue(0.01);
