@@ -1,0 +1,150 @@
+// The playground store's shape: what it is given (deps) and, slice by slice, its state and actions.
+// The slices' interfaces live here together, not beside each slice, so every slice can type its
+// `get()` with the whole state without an import cycle.
+import type { StoreApi } from 'zustand/vanilla';
+import type { ComputeClient } from '../../../worker/client';
+import type { SavedTensors } from '../../../core/nn/params';
+import type { ChosenBackend, DatasetSummary, EpisodeInspection, SineFit } from '../../../worker/protocol';
+import type { StoredRun } from '../runTypes';
+import type { DatasetChoice, Setup } from '../setup';
+import type { FieldProblems } from '../setupProblems';
+
+export type PlaygroundClient = Pick<
+  ComputeClient,
+  'init' | 'loadDataset' | 'start' | 'pause' | 'resume' | 'stop' | 'evaluate' | 'inspectEpisode' | 'fitSine' | 'on'
+> &
+  Partial<Pick<ComputeClient, 'runState'>>;
+
+export interface RunHistory {
+  listRuns(): Promise<StoredRun[]>;
+  saveRun(run: StoredRun): Promise<void>;
+  renameRun(id: string, name: string): Promise<void>;
+  deleteRun(id: string): Promise<void>;
+  /** Keeping finished runs' trained states (optional: without it, runs last a visit as backbones). */
+  saveRunState?(runId: string, state: SavedTensors): Promise<void>;
+  runStateIds?(): Promise<string[]>;
+}
+
+/** Where the Omniglot archive comes from (cache or download); see src/ui/datasets. */
+export interface ArchiveSource {
+  /** Size in bytes of the download, shown before the user asks for it. */
+  size: number;
+  isCached(): Promise<boolean>;
+  load(options: { onProgress: (received: number, total: number) => void; signal: AbortSignal }): Promise<Uint8Array>;
+}
+
+export interface PlaygroundDeps {
+  client: PlaygroundClient;
+  history: RunHistory;
+  omniglot: ArchiveSource;
+  now?: () => number;
+}
+
+export interface DatasetState {
+  status: 'absent' | 'downloading' | 'loading' | 'ready' | 'error';
+  summary?: DatasetSummary;
+  /** Omniglot: whether the archive is in the browser's cache. */
+  cached?: boolean;
+  progress?: { received: number; total: number };
+  message?: string;
+}
+
+export interface InspectionState<T> {
+  runId: string;
+  seed: number;
+  loading: boolean;
+  data: T | null;
+  error?: string;
+}
+
+/** Starting the page's session, and what belongs to no control (sessionSlice.ts). */
+export interface SessionSlice {
+  /** Things the user should know that belong to no control (a restarted worker, a warning). */
+  notice: string | null;
+  start(): Promise<void>;
+  dismissNotice(): void;
+}
+
+/** The setup being edited, its problems, and the backend it asks for (setupSlice.ts). */
+export interface SetupSlice {
+  setup: Setup;
+  /** Problems per control: the setup's own, and the worker's answer to the last Train. */
+  problems: FieldProblems;
+  backend: ChosenBackend | null;
+  backendStatus: 'idle' | 'choosing' | 'ready' | 'error';
+  backendMessage?: string;
+  setSetup(patch: Partial<Setup>): void;
+  setHyperparameter(name: string, value: number | string): void;
+  resetHyperparameters(): void;
+  chooseBackend(): Promise<void>;
+  applyRunSetup(runId: string): void;
+  /** Replaces the whole setup (a run's, a preset's); the backend is chosen again if it changed. */
+  applySetup(setup: Setup): void;
+}
+
+/** The datasets in the worker and Omniglot's download (datasetsSlice.ts). */
+export interface DatasetsSlice {
+  datasets: Partial<Record<DatasetChoice, DatasetState>>;
+  loadDataset(dataset?: DatasetChoice): Promise<DatasetSummary | null>;
+  downloadOmniglot(): Promise<void>;
+  cancelDownload(): void;
+}
+
+/** Training runs: starting, pausing, resuming, stopping, choosing one (runsSlice.ts). */
+export interface RunsSlice {
+  /** Newest first. */
+  runs: StoredRun[];
+  /** The run the training view shows. */
+  currentRunId: string | null;
+  /** Runs whose trained state lives in this page's worker (can be evaluated and inspected). */
+  liveRunIds: string[];
+  /** Runs whose trained state is kept in the browser (backbones on "Your images" on later visits too). */
+  keptStateIds: string[];
+  train(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  selectRun(runId: string): void;
+}
+
+/** The run history in IndexedDB: renaming, deleting, importing (historySlice.ts). */
+export interface HistorySlice {
+  /** Problems of the run history (IndexedDB). */
+  historyMessage: string | null;
+  renameRun(runId: string, name: string): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+  /**
+   * Adds a run from the text of its JSON export (file `fileName`) to the history, checked by
+   * parseRunExport; never overwrites one: a run with the same content already there only gets a
+   * message, and a different run with a taken id is added as a copy named "<name> (imported)".
+   * Refusals and anything the user should know go to historyMessage. The run is not live: it cannot
+   * be evaluated or inspected, like runs from an earlier visit.
+   */
+  importRun(text: string, fileName: string): Promise<void>;
+}
+
+/** Evaluating runs and comparing them: baselines, curves drawn over each other (evaluationSlice.ts). */
+export interface EvaluationSlice {
+  evaluation: { runId: string; done: number; total: number; error?: string } | null;
+  /** Chosen baseline run per comparison group key. */
+  baselines: Record<string, string>;
+  /** Earlier runs drawn over the current one. */
+  overlayIds: string[];
+  smoothing: number;
+  evaluate(runId?: string): Promise<void>;
+  setBaseline(groupKey: string, runId: string): void;
+  toggleOverlay(runId: string): void;
+  setSmoothing(value: number): void;
+}
+
+/** Looking into a trained run: the episode viewer and the sine fit (inspectionSlice.ts). */
+export interface InspectionSlice {
+  inspection: InspectionState<EpisodeInspection> | null;
+  sineFit: InspectionState<SineFit> | null;
+  inspect(runId?: string, seed?: number): Promise<void>;
+  fitSine(runId?: string, seed?: number): Promise<void>;
+}
+
+export type PlaygroundState = SessionSlice & SetupSlice & DatasetsSlice & RunsSlice & HistorySlice & EvaluationSlice & InspectionSlice;
+
+export type PlaygroundStore = StoreApi<PlaygroundState>;
