@@ -39,19 +39,20 @@ export function datasetZipName(ds: OwnDatasetRecord): string {
 
 /**
  * A new dataset from a zip, named after the zip file (without ".zip"). Unusable files are in
- * `problems`; throws an OwnDataError when the file is not a readable zip.
+ * `problems`, images renamed or skipped as duplicates in `notes` (as mergeClasses says them);
+ * throws an OwnDataError when the file is not a readable zip.
  */
 export async function datasetFromZip(
   bytes: Uint8Array,
   fileName: string,
   prepare: PrepareImage,
   options: DataContext & { onProgress?: (done: number, total: number) => void } = {},
-): Promise<{ dataset: OwnDatasetRecord; problems: string[] }> {
+): Promise<{ dataset: OwnDatasetRecord; problems: string[]; notes: string[] }> {
   const files = filesFromZip(bytes, fileName);
   const ingested = await ingestFiles(files, prepare, options);
   const name = fileName.replace(/\.zip$/i, '').trim() || 'Imported dataset';
   const merged = mergeClasses(createDataset(name, options), ingested.classes, options);
-  return { dataset: merged.dataset, problems: [...ingested.problems, ...merged.problems] };
+  return { dataset: merged.dataset, problems: [...ingested.problems, ...merged.problems], notes: merged.notes };
 }
 
 /** Characters Windows forbids in file names, control characters, and the path separators. */

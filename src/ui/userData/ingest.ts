@@ -8,6 +8,7 @@ import { compareNatural } from '../../core/data/imageFolder';
 import { isIgnoredPath } from '../../core/data/zip';
 import { type DataContext, type OwnImageRecord, type OwnImageType, randomId, sameName } from './ownDataset';
 import { NOT_AN_IMAGE, UNDECODABLE, UnusableImageError, sniffImageType } from './imageFormat';
+import { contentHash } from './sameImage';
 
 /** A file to read: its path ('/'-separated; a path ending in '/' stands for a folder, possibly empty). */
 export interface UserFile {
@@ -34,7 +35,11 @@ export interface IngestOptions extends DataContext {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One class as read from the files. */
+/**
+ * One class as read from the files. File names may repeat (train/cats/1.jpg and val/cats/1.jpg,
+ * two cameras' IMG_0001.jpg): addImages and mergeClasses, which every caller adds them with, give
+ * the later ones free names and skip true duplicates. Each image carries its content hash.
+ */
 export interface IngestedClass {
   name: string;
   images: OwnImageRecord[];
@@ -108,7 +113,7 @@ export async function ingestFiles(files: readonly UserFile[], prepare: PrepareIm
   }
 
   // Read and prepare, a few files at a time, keeping the order.
-  const prepared: Array<PreparedImage | null> = new Array(planned.length).fill(null);
+  const prepared: Array<HashedImage | null> = new Array(planned.length).fill(null);
   let next = 0;
   let done = 0;
   const failures = new Map<number, string>();
@@ -126,7 +131,7 @@ export async function ingestFiles(files: readonly UserFile[], prepare: PrepareIm
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, planned.length) }, work));
 
-  // Group in order; report failures and duplicate names where they occur.
+  // Group in order, reporting failures where they occur. Repeated names stay (see IngestedClass).
   const classes: IngestResult['classes'] = [];
   planned.forEach((item, index) => {
     const image = prepared[index];
@@ -136,12 +141,7 @@ export async function ingestFiles(files: readonly UserFile[], prepare: PrepareIm
     }
     let cls = classes.find((c) => sameName(c.name, item.className));
     if (!cls) classes.push((cls = { name: item.className, images: [] }));
-    const name = baseName(item.path);
-    if (cls.images.some((img) => sameName(img.name, name))) {
-      problems.push(`${item.path}: a file with this name is already in class "${cls.name}" (skipped)`);
-      return;
-    }
-    cls.images.push({ id: (options.newId ?? randomId)(), name, ...image });
+    cls.images.push({ id: (options.newId ?? randomId)(), name: baseName(item.path), ...image });
   });
 
   // Folders that gave no class: empty ones, and ones where every file was skipped.
@@ -166,8 +166,14 @@ export async function ingestFiles(files: readonly UserFile[], prepare: PrepareIm
   return { classes, problems };
 }
 
-/** Reads one file and prepares it; the error message is the reason alone (the caller adds the path). */
-async function readImage(file: UserFile, path: string, prepare: PrepareImage): Promise<PreparedImage> {
+/** A prepared image with the hash of its stored bytes (none where the browser cannot hash). */
+type HashedImage = PreparedImage & { hash?: string };
+
+/**
+ * Reads one file, prepares it and hashes the bytes to be stored (the ones a later batch is compared
+ * with); the error message is the reason alone (the caller adds the path).
+ */
+async function readImage(file: UserFile, path: string, prepare: PrepareImage): Promise<HashedImage> {
   let bytes: Uint8Array;
   try {
     bytes = await file.read();
@@ -177,12 +183,15 @@ async function readImage(file: UserFile, path: string, prepare: PrepareImage): P
   if (bytes.length === 0) throw new Error('an empty file (0 bytes)');
   // Sniffed here too (prepare does as well), so a test or other decoder cannot let a GIF through.
   if (!sniffImageType(bytes)) throw new Error(NOT_AN_IMAGE);
+  let image: PreparedImage;
   try {
-    return await prepare(bytes, baseName(path));
+    image = await prepare(bytes, baseName(path));
   } catch (error) {
     // The decoder's own words only when they are meant for people; anything else is "could not decode".
     throw new Error(error instanceof UnusableImageError ? error.message : UNDECODABLE, { cause: error });
   }
+  const hash = await contentHash(image.bytes);
+  return hash === undefined ? image : { ...image, hash };
 }
 
 /**

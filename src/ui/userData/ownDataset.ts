@@ -2,9 +2,12 @@
 // or WebP bytes, as stored in IndexedDB and sent to the worker). Every operation here is pure: it
 // returns a new record and leaves its input alone, so the store can keep the previous state for
 // undo and React sees a new object. Mistakes a person can make (an empty or duplicate class name)
-// throw an OwnDataError whose message says what to do; per-file trouble (a duplicate file name)
-// comes back in a `problems` list while the rest is still added. No DOM, no storage, no tfjs.
+// throw an OwnDataError whose message says what to do; adding images never refuses one for its
+// name (a taken name gets a free one, "IMG_0001 (2).jpg") and skips only true duplicates, saying
+// so in `notes`; per-file trouble comes back in `problems` while the rest is still added. No DOM,
+// no storage, no tfjs.
 import type { OwnClass } from '../../worker/ownImagesProtocol';
+import { ContentIndex, freeFileName, renamedNote, skippedDuplicatesNote } from './sameImage';
 
 export type OwnImageType = 'image/png' | 'image/jpeg' | 'image/webp';
 
@@ -17,6 +20,12 @@ export interface OwnImageRecord {
   bytes: Uint8Array;
   width: number;
   height: number;
+  /**
+   * SHA-256 of `bytes` (hex), computed once when the image was read (ingest.ts). Records saved
+   * before it was kept, or read where the browser offers no SubtleCrypto, have none: they are
+   * compared byte by byte.
+   */
+  hash?: string;
 }
 
 export interface OwnClassRecord {
@@ -67,8 +76,11 @@ export function randomId(): string {
 const idOf = (ctx?: DataContext) => (ctx?.newId ?? randomId)();
 const nowOf = (ctx?: DataContext) => (ctx?.now ?? Date.now)();
 
+/** What sameName compares: equal keys are the same name. */
+const nameKey = (name: string): string => name.toLocaleLowerCase('en');
+
 /** Names are compared the way file systems on Windows and macOS do: ignoring case. */
-export const sameName = (a: string, b: string): boolean => a.toLocaleLowerCase('en') === b.toLocaleLowerCase('en');
+export const sameName = (a: string, b: string): boolean => nameKey(a) === nameKey(b);
 
 // ---- Names ----
 
@@ -158,42 +170,53 @@ export function deleteImage(ds: OwnDatasetRecord, classId: string, imageId: stri
   return withClass(ds, { ...cls, images: cls.images.filter((img) => img.id !== imageId) }, ctx);
 }
 
+/** What adding images did besides adding: `problems`, one per file that could not be added; `notes`, what happened to the rest. */
+export interface AddReport {
+  /** e.g. `dogs/dog2.png: this very image is already in the dataset (skipped)`. */
+  problems: string[];
+  /** At most one per class and kind: images skipped as duplicates, images kept under a new name. */
+  notes: string[];
+}
+
 /**
  * Adds images to a class, in order. An image whose file name (ignoring case) is already in the
- * class, or earlier in `images`, is skipped and reported: `cats/cat1.jpg: a file with this name is
- * already in class "cats" (skipped)`. Also skips, and reports, an image whose id is already used.
+ * class, or earlier in `images`, is kept under a free name ("IMG_0001 (2).jpg"); one with the
+ * same content as an image in the class, or earlier in `images`, is skipped. Each is said once in
+ * `notes`. Skips, and reports in `problems`, an image without a name or whose id is already used.
  */
 export function addImages(
   ds: OwnDatasetRecord,
   classId: string,
   images: readonly NewImage[],
   ctx?: DataContext,
-): { dataset: OwnDatasetRecord; problems: string[] } {
+): { dataset: OwnDatasetRecord } & AddReport {
   const cls = findClass(ds, classId);
-  const problems: string[] = [];
-  const added = appendImages(cls, images, problems, usedImageIds(ds), ctx);
-  if (added.images.length === cls.images.length) return { dataset: ds, problems };
-  return { dataset: withClass(ds, added, ctx), problems };
+  const report: AddReport = { problems: [], notes: [] };
+  const added = appendImages(cls, images, report, usedImageIds(ds), ctx);
+  if (added.images.length === cls.images.length) return { dataset: ds, ...report };
+  return { dataset: withClass(ds, added, ctx), ...report };
 }
 
 /**
  * Adds classes of images as read from folders or a zip: an incoming class whose name matches an
  * existing one (ignoring case) gets its images added there; any other becomes a new class at the
- * end. Duplicate file names and unusable class names are reported, the rest is still added.
+ * end. Images are added as addImages adds them; unusable class names are reported, the rest is
+ * still added.
  */
 export function mergeClasses(
   ds: OwnDatasetRecord,
   incoming: ReadonlyArray<{ name: string; images: readonly NewImage[] }>,
   ctx?: DataContext,
-): { dataset: OwnDatasetRecord; problems: string[] } {
-  const problems: string[] = [];
+): { dataset: OwnDatasetRecord } & AddReport {
+  const report: AddReport = { problems: [], notes: [] };
+  const { problems } = report;
   const classes = [...ds.classes];
   const usedIds = usedImageIds(ds);
   let changed = false;
   for (const group of incoming) {
     const at = classes.findIndex((cls) => sameName(cls.name, group.name.trim()));
     if (at >= 0) {
-      const merged = appendImages(classes[at], group.images, problems, usedIds, ctx);
+      const merged = appendImages(classes[at], group.images, report, usedIds, ctx);
       if (merged !== classes[at]) {
         classes[at] = merged;
         changed = true;
@@ -207,10 +230,10 @@ export function mergeClasses(
       problems.push(`${group.name}: ${(error as Error).message.replace(/\.$/, '')} (class skipped)`);
       continue;
     }
-    classes.push(appendImages({ id: idOf(ctx), name, images: [] }, group.images, problems, usedIds, ctx));
+    classes.push(appendImages({ id: idOf(ctx), name, images: [] }, group.images, report, usedIds, ctx));
     changed = true;
   }
-  return { dataset: changed ? { ...ds, classes, updatedAt: nowOf(ctx) } : ds, problems };
+  return { dataset: changed ? { ...ds, classes, updatedAt: nowOf(ctx) } : ds, ...report };
 }
 
 /** The classes in the worker protocol's shape; an image's key is its id. */
@@ -281,32 +304,52 @@ function usedImageIds(ds: OwnDatasetRecord): Set<string> {
   return new Set(ds.classes.flatMap((cls) => cls.images.map((img) => img.id)));
 }
 
-/** `cls` with the acceptable `images` appended (the same object when none is); reports the rest. */
+/**
+ * `cls` with the acceptable `images` appended (the same object when none is). A taken name is no
+ * reason to refuse an image: cameras restart their numbering, so a second batch of photos brings
+ * IMG_0001.jpg again, a different picture; it is kept as "IMG_0001 (2).jpg". Only the same bytes
+ * again (already in the class, or earlier in the batch) are skipped. Both are said once per batch.
+ */
 function appendImages(
   cls: OwnClassRecord,
   images: readonly NewImage[],
-  problems: string[],
+  report: AddReport,
   usedIds: Set<string>,
   ctx?: DataContext,
 ): OwnClassRecord {
   const kept = [...cls.images];
+  const takenNames = new Set(kept.map((img) => nameKey(img.name)));
+  const contents = new ContentIndex(kept);
+  let duplicates = 0;
+  const renamed: Array<{ from: string; to: string }> = [];
   for (const image of images) {
-    const name = image.name.trim();
-    if (!name) {
-      problems.push(`${cls.name}: an image without a file name; give it one (skipped)`);
-      continue;
-    }
-    if (kept.some((img) => sameName(img.name, name))) {
-      problems.push(`${cls.name}/${name}: a file with this name is already in class "${cls.name}" (skipped)`);
+    const trimmed = image.name.trim();
+    if (!trimmed) {
+      report.problems.push(`${cls.name}: an image without a file name; give it one (skipped)`);
       continue;
     }
     if (image.id !== undefined && usedIds.has(image.id)) {
-      problems.push(`${cls.name}/${name}: this very image is already in the dataset (skipped)`);
+      report.problems.push(`${cls.name}/${trimmed}: this very image is already in the dataset (skipped)`);
       continue;
+    }
+    if (contents.has(image)) {
+      duplicates++;
+      continue;
+    }
+    let name = trimmed;
+    if (takenNames.has(nameKey(name))) {
+      name = freeFileName(trimmed, (candidate) => takenNames.has(nameKey(candidate)));
+      renamed.push({ from: trimmed, to: name });
     }
     const id = image.id ?? idOf(ctx);
     usedIds.add(id);
-    kept.push({ id, name, type: image.type, bytes: image.bytes, width: image.width, height: image.height });
+    takenNames.add(nameKey(name));
+    const record: OwnImageRecord = { id, name, type: image.type, bytes: image.bytes, width: image.width, height: image.height };
+    if (image.hash !== undefined) record.hash = image.hash;
+    kept.push(record);
+    contents.add(record);
   }
+  if (duplicates > 0) report.notes.push(skippedDuplicatesNote(cls.name, duplicates));
+  if (renamed.length > 0) report.notes.push(renamedNote(cls.name, renamed));
   return kept.length === cls.images.length ? cls : { ...cls, images: kept };
 }

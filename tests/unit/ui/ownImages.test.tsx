@@ -24,6 +24,7 @@ import { createPlaygroundStore } from '../../../src/ui/state/store';
 import { NOT_AN_IMAGE, UnusableImageError, sniffImageType } from '../../../src/ui/userData/imageFormat';
 import type { PrepareImage } from '../../../src/ui/userData/ingest';
 import { createOwnDatasetStore, type OwnDatasetStore } from '../../../src/ui/userData/ownDatasetStore';
+import { addClass, addImages, createDataset } from '../../../src/ui/userData/ownDataset';
 import { OwnImagesPage } from '../../../src/ui/views/own/OwnImagesPage';
 import { ScriptedOwnClient, TOP_PROBABILITY } from './fixtures/scriptedOwnClient';
 import { scriptedClient } from './fixtures/scriptedClient';
@@ -357,6 +358,59 @@ describe('the "Your images" page', () => {
     expect(queryClassCard('dogs')).toBeNull();
     expect(screen.queryByRole('img', { name: 'cats: cat2.png' })).toBeNull();
     expect(screen.getByLabelText('Image set')).toHaveDisplayValue('My images');
+  });
+
+  it('keeps a second batch of photos whose names repeat under new names, skips only the same pictures again (also against a set saved before hashes), and says each once', async () => {
+    // A set saved before images carried a hash: it loads, and is compared with byte by byte.
+    const factory = new IDBFactory();
+    const datasets = createOwnDatasetStore({ factory });
+    let old = addClass(createDataset('Old photos'), 'cats');
+    old = addImages(old, old.classes[0].id, [{ name: 'IMG_0001.jpg', type: 'image/png', bytes: pngBytes(1), width: 32, height: 24 }]).dataset;
+    expect('hash' in old.classes[0].images[0]).toBe(false);
+    await datasets.put(old);
+    const page = await renderPage({ factory, datasets });
+    expect(classCard('cats')).toHaveAccessibleName('Class cats, 1 images');
+
+    await page.addFiles('cats', [imageFile('IMG_0002.jpg', 2)]);
+    // The camera's numbering restarted: IMG_0001.jpg is a new picture; IMG_0002.jpg is the same
+    // picture again, and IMG_0004.jpg the same as IMG_0003.jpg of this batch.
+    await page.addFiles('cats', [imageFile('IMG_0001.jpg', 3), imageFile('IMG_0002.jpg', 2), imageFile('IMG_0003.jpg', 4), imageFile('IMG_0004.jpg', 4)]);
+    const cats = classCard('cats');
+    expect(cats).toHaveAccessibleName('Class cats, 4 images');
+    expect(within(cats).getAllByRole('img').map((img) => img.getAttribute('alt'))).toEqual([
+      'cats: IMG_0001.jpg',
+      'cats: IMG_0002.jpg',
+      'cats: IMG_0001 (2).jpg',
+      'cats: IMG_0003.jpg',
+    ]);
+    const notes = screen.getByRole('status', { name: 'What happened to the files added' });
+    expect(within(notes).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      '2 images were already in “cats” (same content) and were skipped.',
+      '“cats” already had an image named “IMG_0001.jpg”, so the new one was kept as “IMG_0001 (2).jpg”; nothing was replaced.',
+    ]);
+    // Nothing went wrong, so nothing is shown as a problem.
+    expect(screen.queryByText(/skipped \(the rest loaded\)/)).toBeNull();
+
+    // Saved with every picture's own bytes; the new ones with their hash, the old one as it was.
+    await waitFor(async () => expect((await savedDatasets(datasets))[0].classes[0].images).toHaveLength(4));
+    const [saved] = await savedDatasets(datasets);
+    expect(saved.classes[0].images.map((i) => [i.name, [...i.bytes]])).toEqual([
+      ['IMG_0001.jpg', [...pngBytes(1)]],
+      ['IMG_0002.jpg', [...pngBytes(2)]],
+      ['IMG_0001 (2).jpg', [...pngBytes(3)]],
+      ['IMG_0003.jpg', [...pngBytes(4)]],
+    ]);
+    expect(saved.classes[0].images.map((i) => i.hash === undefined)).toEqual([true, false, false, false]);
+    expect(saved.classes[0].images[1].hash).toMatch(/^[0-9a-f]{64}$/);
+
+    // A webcam capture arrives the same way: a taken name is renamed, never refused.
+    const classId = saved.classes[0].id;
+    await act(() => page.store.getState().addFiles([{ path: 'IMG_0003.jpg', read: async () => pngBytes(5) }], classId));
+    expect(within(classCard('cats')).getByRole('img', { name: 'cats: IMG_0003 (2).jpg' })).toBeInTheDocument();
+    expect(within(screen.getByRole('status', { name: 'What happened to the files added' })).getAllByRole('listitem')).toHaveLength(1);
+    // The next batch with nothing to say clears the notes.
+    await page.addFiles('cats', [imageFile('IMG_0009.jpg', 9)]);
+    expect(screen.queryByRole('status', { name: 'What happened to the files added' })).toBeNull();
   });
 
   it('imports a model; one of a name already kept is kept beside it as "name (2)", with the offer to replace the earlier one', async () => {

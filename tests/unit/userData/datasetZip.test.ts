@@ -1,7 +1,7 @@
 // A dataset as a zip and back (src/ui/userData/datasetZip.ts): the <class>/<image> layout with the
 // stored bytes, names made safe and unique, and the round trip export -> import giving the same
 // classes and image bytes.
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { datasetFromZip, datasetToZip, datasetZipName, safeName } from '../../../src/ui/userData/datasetZip';
 import { addClass, addImages, createDataset, type NewImage, type OwnDatasetRecord } from '../../../src/ui/userData/ownDataset';
@@ -81,6 +81,27 @@ describe('export then import', () => {
       ['dog_ (2).png', 'image/png', 12],
       ['dog_.png', 'image/png', 12],
       ['w.webp', 'image/webp', 1],
+    ]);
+  });
+
+  it('keeps every picture of a zip whose folders repeat file names, skipping only the same bytes again, said once per class', async () => {
+    // train/ and val/ both hold cats/IMG_0001.jpg (different pictures) and IMG_0002.jpg (the same picture).
+    const zip = zipSync({
+      'set/train/cats/IMG_0001.jpg': jpeg(1),
+      'set/train/cats/IMG_0002.jpg': jpeg(2),
+      'set/val/cats/IMG_0001.jpg': jpeg(3),
+      'set/val/cats/IMG_0002.jpg': jpeg(2),
+      'set/val/dogs/IMG_0001.jpg': jpeg(1),
+    });
+    const { dataset: back, problems, notes } = await datasetFromZip(zip, 'set.zip', nodePrepare, deterministic());
+    expect(back.classes.map((c) => [c.name, c.images.map((i) => [i.name, i.bytes])])).toEqual([
+      ['cats', [['IMG_0001.jpg', jpeg(1)], ['IMG_0002.jpg', jpeg(2)], ['IMG_0001 (2).jpg', jpeg(3)]]],
+      ['dogs', [['IMG_0001.jpg', jpeg(1)]]],
+    ]);
+    expect(problems).toEqual([]);
+    expect(notes).toEqual([
+      '1 image was already in “cats” (same content) and was skipped.',
+      '“cats” already had an image named “IMG_0001.jpg”, so the new one was kept as “IMG_0001 (2).jpg”; nothing was replaced.',
     ]);
   });
 

@@ -1,7 +1,10 @@
 // Turning the user's files into classes (src/ui/userData/ingest.ts) and the pure half of preparing
 // images (imageFormat.ts): a generated folder with planted trouble (a .txt, a GIF, a broken PNG, an
-// empty folder, duplicates, loose files, system litter) still loads everything usable, and each
-// problem is reported on its own line. Decoding is Node's (pngjs, jpeg-js) through nodePrepare.
+// empty folder, loose files, system litter) still loads everything usable, and each problem is
+// reported on its own line; repeated file names are all kept (addImages and mergeClasses rename
+// them), and each image carries the SHA-256 of its stored bytes. Decoding is Node's (pngjs,
+// jpeg-js) through nodePrepare.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ingestFiles, type PrepareImage } from '../../../src/ui/userData/ingest';
 import {
@@ -15,6 +18,8 @@ import {
 import { BROKEN_PNG, WEBP_HEADER, deterministic, jpeg, nodePrepare, png, text, userFiles } from './helpers';
 
 const GIF = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0]);
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const summary = (classes: Array<{ name: string; images: Array<{ name: string }> }>) => classes.map((c) => [c.name, c.images.map((i) => i.name)]);
 
@@ -69,7 +74,7 @@ describe('ingestFiles from folders', () => {
     expect(summary(classes)).toEqual([
       ['cats', ['cat1.png', 'cat2.jpg', 'cat10.png']],
       ['dogs', ['dog1.png']],
-      ['birds', ['b1.png', 'b2.png']],
+      ['birds', ['b1.png', 'b1.png', 'b2.png']],
     ]);
     expect(problems).toEqual([
       'myset/README.md: not inside a class folder (each class is a folder of images, e.g. cats/1.jpg) (skipped)',
@@ -77,7 +82,6 @@ describe('ingestFiles from folders', () => {
       'myset/cats/notes.txt: not a PNG, JPEG or WebP image (skipped)',
       'myset/dogs/anim.gif: not a PNG, JPEG or WebP image (skipped)',
       'myset/gone/g.png: the file could not be read (gone); it may have been moved or deleted (skipped)',
-      'myset/val/birds/b1.png: a file with this name is already in class "birds" (skipped)',
       'empty: an empty folder; put images of the class in it (class skipped)',
       'gone: no usable image in this folder (class skipped)',
     ]);
@@ -85,6 +89,9 @@ describe('ingestFiles from folders', () => {
     const cat2 = classes[0].images[1];
     expect(cat2).toMatchObject({ type: 'image/jpeg', width: 16, height: 8 });
     expect(cat2.bytes).toEqual(jpeg(2));
+    expect(cat2.hash).toBe(sha256(jpeg(2)));
+    // train/birds/b1.png and val/birds/b1.png are different pictures: both kept, told apart by hash.
+    expect(classes[2].images.map((i) => i.hash)).toEqual([sha256(png(6)), sha256(png(7)), sha256(png(8))]);
     expect(classes[0].images[0].id).toMatch(/^id-\d+$/);
     expect(progress.at(-1)).toEqual([11, 11]);
   });
@@ -128,19 +135,17 @@ describe('ingestFiles from folders', () => {
 });
 
 describe('ingestFiles into one class', () => {
-  it('puts every file into the given class regardless of folders, reporting duplicates and non-images', async () => {
+  it('puts every file into the given class regardless of folders, keeping repeated names and reporting non-images', async () => {
     const { classes, problems } = await ingestFiles(
       userFiles({ 'IMG_1.jpg': jpeg(1), 'sub/IMG_2.png': png(2), 'other/IMG_1.jpg': jpeg(3), 'x.txt': text('no'), 'w.webp': WEBP_HEADER }),
       nodePrepare,
       { intoClass: 'cats' },
     );
     // In path order (natural, code units), whatever order the picker gave.
-    expect(summary(classes)).toEqual([['cats', ['IMG_1.jpg', 'IMG_2.png', 'w.webp']]]);
-    expect(classes[0].images[2].type).toBe('image/webp');
-    expect(problems).toEqual([
-      'other/IMG_1.jpg: a file with this name is already in class "cats" (skipped)',
-      'x.txt: not a PNG, JPEG or WebP image (skipped)',
-    ]);
+    expect(summary(classes)).toEqual([['cats', ['IMG_1.jpg', 'IMG_1.jpg', 'IMG_2.png', 'w.webp']]]);
+    expect(classes[0].images.map((i) => i.bytes)).toEqual([jpeg(1), jpeg(3), png(2), WEBP_HEADER]);
+    expect(classes[0].images[3].type).toBe('image/webp');
+    expect(problems).toEqual(['x.txt: not a PNG, JPEG or WebP image (skipped)']);
   });
 
   it("uses the decoder's own words only for UnusableImageError, else the standard message", async () => {

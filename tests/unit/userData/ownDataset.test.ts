@@ -97,23 +97,105 @@ describe('creating and editing a dataset', () => {
 });
 
 describe('adding images', () => {
-  it('skips and reports a file whose name is already in the class, adding the rest', () => {
+  const names = (ds: OwnDatasetRecord, index = 0) => ds.classes[index].images.map((i) => i.name);
+
+  it('keeps an image whose name is taken (ignoring case) under a free name, the number before the extension, losing nothing', () => {
     const { ds, ctx } = sample();
-    const { dataset, problems } = addImages(ds, ds.classes[0].id, [image('cat1.jpg'), image('CAT1.PNG'), image('cat3.png'), image('cat3.png')], ctx);
-    expect(dataset.classes[0].images.map((i) => i.name)).toEqual(['cat1.png', 'cat2.png', 'cat1.jpg', 'cat3.png']);
-    expect(problems).toEqual([
-      'cats/CAT1.PNG: a file with this name is already in class "cats" (skipped)',
-      'cats/cat3.png: a file with this name is already in class "cats" (skipped)',
-    ]);
+    const before = ds.classes[0].images;
+    const { dataset, problems, notes } = addImages(ds, ds.classes[0].id, [image('CAT1.PNG', 11), image('cat1.png', 12), image('cat3.png', 13)], ctx);
+    expect(names(dataset)).toEqual(['cat1.png', 'cat2.png', 'CAT1 (2).PNG', 'cat1 (3).png', 'cat3.png']);
+    // What was there is untouched; each new image holds its own bytes.
+    expect(dataset.classes[0].images.slice(0, 2)).toEqual(before);
+    expect(dataset.classes[0].images[0].bytes).toBe(before[0].bytes);
+    expect(dataset.classes[0].images.slice(2).map((i) => i.bytes)).toEqual([png(11), png(12), png(13)]);
+    expect(problems).toEqual([]);
+    expect(notes).toEqual(['2 images had names already in “cats”, so they were kept under new names (e.g. “CAT1.PNG” as “CAT1 (2).PNG”); nothing was replaced.']);
     // Every image has its own id.
     const ids = dataset.classes.flatMap((c) => c.images.map((i) => i.id));
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('keeps batch after batch of camera photos whose numbering restarts: IMG_0001.jpg, then "IMG_0001 (2).jpg", then "(3)"', () => {
+    const { ds, ctx } = sample();
+    const dogs = ds.classes[1].id;
+    let next = addImages(ds, dogs, [image('IMG_0001.jpg', 21), image('IMG_0002.jpg', 22)], ctx);
+    expect(next.notes).toEqual([]);
+    next = addImages(next.dataset, dogs, [image('IMG_0001.jpg', 23), image('IMG_0002.jpg', 24)], ctx);
+    expect(next.notes).toEqual(['2 images had names already in “dogs”, so they were kept under new names (e.g. “IMG_0001.jpg” as “IMG_0001 (2).jpg”); nothing was replaced.']);
+    next = addImages(next.dataset, dogs, [image('IMG_0001.jpg', 25)], ctx);
+    expect(next.notes).toEqual(['“dogs” already had an image named “IMG_0001.jpg”, so the new one was kept as “IMG_0001 (3).jpg”; nothing was replaced.']);
+    expect(next.problems).toEqual([]);
+    const dogImages = next.dataset.classes[1].images;
+    expect(dogImages.map((i) => [i.name, i.bytes])).toEqual([
+      ['IMG_0001.jpg', png(21)],
+      ['IMG_0002.jpg', png(22)],
+      ['IMG_0001 (2).jpg', png(23)],
+      ['IMG_0002 (2).jpg', png(24)],
+      ['IMG_0001 (3).jpg', png(25)],
+    ]);
+  });
+
+  it('skips only true duplicates (the same bytes as an image in the class, whatever the name), said once with the count', () => {
+    const { ds, ctx } = sample();
+    const cats = ds.classes[0].id;
+    // cat1.png's bytes under another name, cat2.png again, and one new image.
+    const { dataset, problems, notes } = addImages(ds, cats, [image('copy of cat1.png', 1), image('cat2.png', 2), image('new.png', 5)], ctx);
+    expect(names(dataset)).toEqual(['cat1.png', 'cat2.png', 'new.png']);
+    expect(problems).toEqual([]);
+    expect(notes).toEqual(['2 images were already in “cats” (same content) and were skipped.']);
+    const one = addImages(dataset, cats, [image('again.png', 5)], ctx);
+    expect(one.dataset).toBe(dataset);
+    expect(one.notes).toEqual(['1 image was already in “cats” (same content) and was skipped.']);
+    // The same picture in another class is no duplicate: classes are compared on their own.
+    const dogs = addImages(dataset, dataset.classes[1].id, [image('cat1.png', 1)], ctx);
+    expect(names(dogs.dataset, 1)).toEqual(['cat1.png']);
+    expect(dogs.notes).toEqual([]);
+  });
+
+  it('handles repeats within one batch: the same bytes again are skipped, another picture of the same name is renamed', () => {
+    const { ds, ctx } = sample();
+    const batch = [image('IMG_1.jpg', 7), image('IMG_1.jpg', 7), image('img_1.JPG', 8), image('copy.jpg', 8), image('IMG_1.jpg', 9)];
+    const { dataset, problems, notes } = addImages(ds, ds.classes[1].id, batch, ctx);
+    expect(dataset.classes[1].images.map((i) => [i.name, i.bytes])).toEqual([
+      ['IMG_1.jpg', png(7)],
+      ['img_1 (2).JPG', png(8)],
+      ['IMG_1 (3).jpg', png(9)],
+    ]);
+    expect(problems).toEqual([]);
+    expect(notes).toEqual([
+      '2 images were already in “dogs” (same content) and were skipped.',
+      '2 images had names already in “dogs”, so they were kept under new names (e.g. “img_1.JPG” as “img_1 (2).JPG”); nothing was replaced.',
+    ]);
+  });
+
+  it('puts the number at the end of a name without extension, and before the last extension of a name with several dots', () => {
+    const { ds, ctx } = sample();
+    const dogs = ds.classes[1].id;
+    const first = addImages(ds, dogs, [image('webcam 1', 31), image('my.dog.2024.jpg', 32), image('archive.tar.png', 33)], ctx);
+    const { dataset } = addImages(first.dataset, dogs, [image('webcam 1', 34), image('my.dog.2024.jpg', 35), image('archive.tar.png', 36)], ctx);
+    expect(names(dataset, 1)).toEqual(['webcam 1', 'my.dog.2024.jpg', 'archive.tar.png', 'webcam 1 (2)', 'my.dog.2024 (2).jpg', 'archive.tar (2).png']);
+  });
+
+  it('compares by hash when both images have one, byte by byte with records saved before hashes were kept', () => {
+    const { ds, ctx } = sample(); // its images have no hash, as records saved before this change
+    expect(ds.classes[0].images.every((i) => !('hash' in i))).toBe(true);
+    const cats = ds.classes[0].id;
+    // A hashed newcomer with cat1.png's bytes is still found to be a duplicate.
+    const old = addImages(ds, cats, [{ ...image('IMG.png', 1), hash: 'h-of-cat1' }], ctx);
+    expect(old.dataset).toBe(ds);
+    expect(old.notes).toEqual(['1 image was already in “cats” (same content) and was skipped.']);
+    // Among hashed images the hash decides, and the record keeps it.
+    const hashed = addImages(ds, cats, [{ ...image('a.png', 41), hash: 'h41' }], ctx).dataset;
+    expect(hashed.classes[0].images[2]).toMatchObject({ name: 'a.png', hash: 'h41' });
+    const again = addImages(hashed, cats, [{ ...image('b.png', 41), hash: 'h41' }], ctx);
+    expect(again.dataset).toBe(hashed);
+    expect(again.notes).toEqual(['1 image was already in “cats” (same content) and was skipped.']);
+  });
+
   it('keeps an image id it is given, refuses one already in use, and returns the same record when nothing is added', () => {
     const { ds } = sample();
     const takenId = ds.classes[0].images[0].id;
-    const { dataset, problems } = addImages(ds, ds.classes[1].id, [{ ...image('dog1.png'), id: 'mine' }, { ...image('dog2.png'), id: takenId }]);
+    const { dataset, problems } = addImages(ds, ds.classes[1].id, [{ ...image('dog1.png'), id: 'mine' }, { ...image('dog2.png', 2), id: takenId }]);
     expect(dataset.classes[1].images.map((i) => [i.id, i.name])).toEqual([['mine', 'dog1.png']]);
     expect(problems).toEqual(['dogs/dog2.png: this very image is already in the dataset (skipped)']);
     const nothing = addImages(ds, ds.classes[0].id, [image('cat1.png')]);
@@ -123,23 +205,27 @@ describe('adding images', () => {
 
   it('merges incoming classes: existing names (ignoring case) get the images, new names become classes', () => {
     const { ds, ctx } = sample();
-    const { dataset, problems } = mergeClasses(
+    const { dataset, problems, notes } = mergeClasses(
       ds,
       [
-        { name: 'Cats', images: [image('cat2.png'), image('cat9.png')] },
-        { name: 'birds', images: [image('b1.png')] },
-        { name: 'a/b', images: [image('x.png')] },
+        { name: 'Cats', images: [image('cat2.png', 9), image('cat9.png', 10), image('cat1 copy.png', 1)] },
+        { name: 'birds', images: [image('b1.png', 11), image('b1.png', 12)] },
+        { name: 'a/b', images: [image('x.png', 13)] },
       ],
       ctx,
     );
     expect(dataset.classes.map((c) => [c.name, c.images.map((i) => i.name)])).toEqual([
-      ['cats', ['cat1.png', 'cat2.png', 'cat9.png']],
+      ['cats', ['cat1.png', 'cat2.png', 'cat2 (2).png', 'cat9.png']],
       ['dogs', []],
-      ['birds', ['b1.png']],
+      ['birds', ['b1.png', 'b1 (2).png']],
     ]);
     expect(problems).toEqual([
-      'cats/cat2.png: a file with this name is already in class "cats" (skipped)',
       'a/b: The class name "a/b" contains a slash; class names become folder names, so use another character, e.g. "-" (class skipped)',
+    ]);
+    expect(notes).toEqual([
+      '1 image was already in “cats” (same content) and was skipped.',
+      '“cats” already had an image named “cat2.png”, so the new one was kept as “cat2 (2).png”; nothing was replaced.',
+      '“birds” already had an image named “b1.png”, so the new one was kept as “b1 (2).png”; nothing was replaced.',
     ]);
   });
 });
@@ -170,7 +256,7 @@ describe('what the worker gets, statistics and problems', () => {
       'Class "cats" has no image yet: add a few (choose files, drop a folder or use the webcam), or delete the class.',
     ]);
     ds = addClass(ds, 'dogs', ctx);
-    ds = addImages(ds, ds.classes[0].id, [image('c1.png'), image('c2.png')], ctx).dataset;
+    ds = addImages(ds, ds.classes[0].id, [image('c1.png', 1), image('c2.png', 2)], ctx).dataset;
     ds = addImages(ds, ds.classes[1].id, [image('d1.png')], ctx).dataset;
     expect(datasetProblems(ds)).toEqual([]);
     expect(datasetProblems(ds, 'estimate')).toEqual([

@@ -40,16 +40,17 @@ export const createImageSetsSlice =
       datasets: [],
       datasetId: null,
       fileProblems: [],
+      fileNotes: [],
       reading: null,
 
       async newDataset(name) {
         const trimmed = name.trim() || 'My images';
         await saveDataset(createDataset(freeName(trimmed, get().datasets.map((d) => d.name))));
-        set({ fileProblems: [] });
+        set({ fileProblems: [], fileNotes: [] });
       },
 
       selectDataset(id) {
-        set({ datasetId: id, fileProblems: [], datasetMessage: undefined, estimate: { status: 'idle' }, classification: { status: 'idle' } });
+        set({ datasetId: id, fileProblems: [], fileNotes: [], datasetMessage: undefined, estimate: { status: 'idle' }, classification: { status: 'idle' } });
       },
 
       async deleteDataset(id) {
@@ -89,7 +90,7 @@ export const createImageSetsSlice =
         if (!current()) await get().newDataset('My images');
         const dataset = current()!;
         const intoClass = classId ? dataset.classes.find((c) => c.id === classId)?.name : undefined;
-        set({ reading: { done: 0, total: files.length }, fileProblems: [], datasetMessage: undefined });
+        set({ reading: { done: 0, total: files.length }, fileProblems: [], fileNotes: [], datasetMessage: undefined });
         try {
           const ingested = await ingestFiles(files, deps.prepare, {
             intoClass,
@@ -97,7 +98,7 @@ export const createImageSetsSlice =
           });
           const latest = current() ?? dataset;
           const added = classId ? addIngested(latest, classId, ingested.classes) : mergeClasses(latest, ingested.classes);
-          set({ fileProblems: [...ingested.problems, ...added.problems] });
+          set({ fileProblems: [...ingested.problems, ...added.problems], fileNotes: added.notes });
           await saveDataset(added.dataset);
         } catch (error) {
           set({ datasetMessage: message(error) });

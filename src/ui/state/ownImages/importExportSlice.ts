@@ -15,7 +15,7 @@ export const createImportExportSlice =
       replaceOffer: null,
 
       async importZip(fileName, bytes) {
-        set({ reading: { done: 0, total: 0 }, fileProblems: [], datasetMessage: undefined });
+        set({ reading: { done: 0, total: 0 }, fileProblems: [], fileNotes: [], datasetMessage: undefined });
         let imported: Awaited<ReturnType<typeof datasetFromZip>>;
         try {
           imported = await datasetFromZip(bytes, fileName, deps.prepare, { onProgress: (done: number, total: number) => set({ reading: { done, total } }) });
@@ -23,8 +23,8 @@ export const createImportExportSlice =
           set({ datasetMessage: message(error), reading: null });
           return;
         }
-        const { dataset, problems } = imported;
-        set({ reading: null, fileProblems: problems });
+        const { dataset, problems, notes } = imported;
+        set({ reading: null, fileProblems: problems, fileNotes: notes });
         if (dataset.classes.length === 0) {
           set({ datasetMessage: `${fileName} holds no image in a class folder; nothing was imported. Expected <class>/<image> inside.` });
           return;

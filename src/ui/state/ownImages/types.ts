@@ -92,6 +92,8 @@ export interface ImageSetsSlice {
   datasetId: string | null;
   /** Problems of the last files added (per file), and of any action on the dataset. */
   fileProblems: string[];
+  /** What else happened to the last files added: images kept under a new name, duplicates skipped (one line per class and kind). */
+  fileNotes: string[];
   datasetMessage?: string;
   reading: { done: number; total: number } | null;
   newDataset(name: string): Promise<void>;

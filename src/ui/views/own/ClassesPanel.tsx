@@ -1,6 +1,7 @@
 // The user's image sets and classes: choosing, creating, importing and exporting a set (zip in the
 // <class>/<image> layout), adding a folder of class folders ("Add images") or dropping one, adding
-// a class by name, and every class as a card. Files that could not be used are listed one by one.
+// a class by name, and every class as a card. Files that could not be used are listed one by one;
+// what else happened to the files added (kept under a new name, duplicates skipped) is a line per class.
 import { useState } from 'react';
 import { datasetToZip, datasetZipName } from '../../userData/datasetZip';
 import { filesFromFileList } from '../../userData/dropFiles';
@@ -24,6 +25,7 @@ export function ClassesPanel() {
   const storageMessage = useOwnImages((s) => s.storageMessage);
   const reading = useOwnImages((s) => s.reading);
   const fileProblems = useOwnImages((s) => s.fileProblems);
+  const fileNotes = useOwnImages((s) => s.fileNotes);
   const datasetMessage = useOwnImages((s) => s.datasetMessage);
   const newDataset = useOwnImages((s) => s.newDataset);
   const selectDataset = useOwnImages((s) => s.selectDataset);
@@ -160,6 +162,16 @@ export function ClassesPanel() {
           <ul>
             {fileProblems.map((problem, i) => (
               <li key={i}>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {fileNotes.length > 0 && (
+        // Nothing went wrong and nothing was lost: a status, not an alert.
+        <div className="file-notes muted" role="status" aria-label="What happened to the files added">
+          <ul>
+            {fileNotes.map((note, i) => (
+              <li key={i}>{note}</li>
             ))}
           </ul>
         </div>
