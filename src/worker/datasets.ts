@@ -48,6 +48,7 @@ export async function loadSource(datasetId: string, source: DatasetSource, decod
       images: dataset.classes.reduce((n, c) => n + c.count, 0),
       shape: [dataset.height, dataset.width, dataset.channels],
       warnings: [...warnings],
+      classList: dataset.classes.map(({ name, group, count }) => ({ name, group, count })),
     },
   };
 }

@@ -66,7 +66,7 @@ describe('npm run experiment', () => {
   it('says what to change when the sampler asks too much of the data', () => {
     const r = cli(['--way', '1000', '--episodes', '1']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/1000-way episodes need 1000 classes but the train split has only \d+; lower Ways \(N\)/);
+    expect(r.stderr).toMatch(/Training ways is 1000 but the training split has \d+ classes: choose at most \d+/);
   });
 
   it('trains, evaluates on held-out classes and writes the results JSON', () => {

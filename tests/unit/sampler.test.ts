@@ -55,8 +55,12 @@ describe('samplerProblems', () => {
   it('names the numbers when N exceeds the classes of the split', () => {
     const [{ code, field, message }] = samplerProblems(pool, { way: 20, shot: 1, query: 5 });
     expect({ code, field }).toEqual({ code: 'too-few-classes', field: 'way' });
-    expect(message).toMatch(/20-way episodes need 20 classes but the train split has only 12/);
-    expect(message).toMatch(/lower Ways \(N\) to at most 12/);
+    expect(message).toBe('Ways (N) is 20 but the train split has 12 classes: choose at most 12, or give the train split a bigger share.');
+    // A pool's own words: the setting that sets its ways and how to give it more classes.
+    const words = { where: 'the training split', wayLabel: 'Training ways', grow: 'give the training split a bigger share' };
+    expect(samplerProblems(pool, { way: 20, shot: 1, query: 5 }, words)[0].message).toBe(
+      'Training ways is 20 but the training split has 12 classes: choose at most 12, or give the training split a bigger share.',
+    );
   });
 
   it('names the class that has fewer than K+Q images and the largest K+Q that fits', () => {

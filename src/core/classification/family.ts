@@ -2,6 +2,7 @@
 // classes, scored by query accuracy (higher is better), with the image methods of
 // methods/catalog.ts. Its planner (plan.ts beside this file) trains and evaluates it.
 import { METHOD_CATALOG } from '../methods/catalog';
+import { classificationDataProblems } from './dataProblems';
 import type { SettingProblem } from '../settingProblems';
 import type { SamplerChoice, TaskFamily } from '../experiment/taskFamily';
 import { formatAccuracy } from '../train/stats';
@@ -44,6 +45,7 @@ export const CLASSIFICATION: TaskFamily = {
   defaultMethod: 'protonet',
   unknownMethodMessage: (name) => `Unknown method "${name}"; pick one from the list.`,
   samplerProblems,
+  dataProblems: classificationDataProblems,
   samplerConfig: (s) => ({ way: s.way, shot: s.shot, query: s.query, trainWay: s.trainWay, trainShot: s.shot, trainQuery: s.query }),
   describeSampler: (s) => `${s.way}-way ${s.shot}-shot`,
   describeEpisodes: (s) => `${s.way}-way ${s.shot}-shot ${s.query}-query`,

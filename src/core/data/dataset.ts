@@ -18,6 +18,17 @@ export interface ImageClass {
   readonly sources?: readonly string[];
 }
 
+/**
+ * What class splits and the sampler's checks read of a class: no pixels, so the page's main thread
+ * can check a setup against a dataset the worker holds (the worker sends these in its summary).
+ */
+export type ClassInfo = Pick<ImageClass, 'name' | 'group' | 'count'>;
+
+/** A dataset's classes as the split and the sampler's checks see them (an ImageDataset is one). */
+export interface ClassListing {
+  readonly classes: readonly ClassInfo[];
+}
+
 export interface ImageDataset {
   /** Short name shown to users, e.g. "glyphs", "omniglot:images_background". */
   readonly name: string;

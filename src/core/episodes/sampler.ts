@@ -1,7 +1,7 @@
 // The N-way K-shot Q-query episode sampler over a pool of classes (one side of a class split).
 // Requests that cannot be met fail up front with a message that names the numbers and says what
 // to change, instead of failing halfway through a run.
-import type { ImageDataset } from '../data/dataset';
+import type { ClassListing, ImageDataset } from '../data/dataset';
 import { Rng } from '../rng';
 import { SettingsError, type SettingProblem } from '../settingProblems';
 import { gatherImages, type Episode, type SamplerSettings } from './episode';
@@ -14,13 +14,36 @@ export interface ClassPool {
   readonly classIndices: readonly number[];
 }
 
+/** The classes a pool holds, as its checks read them (a ClassPool is one; so is the page's summary of a split). */
+export interface PoolClasses {
+  readonly name: string;
+  readonly dataset: ClassListing;
+  readonly classIndices: readonly number[];
+}
+
+/**
+ * How a pool's problems are worded: which setting sets its ways and how to give it more classes,
+ * so a message says what to do ("... choose at most 160, or give the test split a bigger share.").
+ */
+export interface PoolWords {
+  /** The pool in a sentence: "the test split". */
+  where: string;
+  /** The setting that sets this pool's ways: "Ways (N)", "Training ways". */
+  wayLabel: string;
+  /** How to give the pool more classes: "give the test split a bigger share". */
+  grow: string;
+}
+
+const wordsOf = (pool: PoolClasses): PoolWords => ({ where: `the ${pool.name} split`, wayLabel: 'Ways (N)', grow: `give the ${pool.name} split a bigger share` });
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** Returns a list of problems with these settings on this pool; empty when episodes can be drawn. */
-export function samplerProblems(pool: ClassPool, settings: SamplerSettings): SettingProblem[] {
+export function samplerProblems(pool: PoolClasses, settings: SamplerSettings, words: PoolWords = wordsOf(pool)): SettingProblem[] {
   const { way, shot, query } = settings;
   const problems: SettingProblem[] = [];
-  const where = `the ${pool.name} split`;
+  const { where, wayLabel, grow } = words;
   if (!Number.isInteger(way) || way < 2) {
-    problems.push({ code: 'out-of-range', field: 'way', message: `Ways (N) must be a whole number of at least 2, got ${way}.` });
+    problems.push({ code: 'out-of-range', field: 'way', message: `${wayLabel} must be a whole number of at least 2, got ${way}.` });
   }
   if (!Number.isInteger(shot) || shot < 1) {
     problems.push({ code: 'out-of-range', field: 'shot', message: `Shots (K) must be a whole number of at least 1 (a class needs at least one labelled example), got ${shot}.` });
@@ -31,14 +54,14 @@ export function samplerProblems(pool: ClassPool, settings: SamplerSettings): Set
   if (problems.length > 0) return problems;
   const classes = pool.classIndices.length;
   if (classes === 0) {
-    problems.push({ code: 'too-few-classes', field: 'split', message: `${capitalise(where)} has no classes; give it some (change the split) or pick another split.` });
+    problems.push({ code: 'too-few-classes', field: 'split', message: `${capitalise(where)} has no classes: ${grow}.` });
     return problems;
   }
   if (way > classes) {
     problems.push({
       code: 'too-few-classes',
       field: 'way',
-      message: `${way}-way episodes need ${way} classes but ${where} has only ${classes}; lower Ways (N) to at most ${classes} or give ${where} more classes.`,
+      message: `${wayLabel} is ${way} but ${where} has ${plural(classes, 'class', 'classes')}: choose at most ${classes}, or ${grow}.`,
     });
   }
   const needed = shot + query;

@@ -1,7 +1,7 @@
 // Class splits that share no class: meta-train / meta-validation / meta-test. Classes are split
 // by group (an Omniglot alphabet; a rotated copy shares its source's group), so no alphabet,
 // and no rotation of a test character, is ever seen in training.
-import type { ImageDataset } from '../data/dataset';
+import type { ClassListing } from '../data/dataset';
 import { SettingsError } from '../settingProblems';
 import { Rng } from '../rng';
 
@@ -78,7 +78,7 @@ export function groupCounts(groupCount: number, proportions: SplitProportions): 
 }
 
 /** The sorted distinct groups of a dataset. */
-export function datasetGroups(dataset: ImageDataset): string[] {
+export function datasetGroups(dataset: ClassListing): string[] {
   return Array.from(new Set(dataset.classes.map((c) => c.group))).sort();
 }
 
@@ -87,7 +87,7 @@ export function datasetGroups(dataset: ImageDataset): string[] {
  * same split). Returns class indices per split, each sorted ascending.
  */
 export function splitByGroup(
-  dataset: ImageDataset,
+  dataset: ClassListing,
   proportions: SplitProportions = DEFAULT_SPLIT,
   seed = 0,
 ): ClassSplits {
@@ -105,12 +105,12 @@ export function splitByGroup(
 }
 
 /** All classes of a dataset in one split (e.g. a separate evaluation archive used as the test set). */
-export function allClasses(dataset: ImageDataset): number[] {
+export function allClasses(dataset: ClassListing): number[] {
   return dataset.classes.map((_, i) => i);
 }
 
 /** One line per split: "train: 24 groups, 659 classes". */
-export function describeSplits(dataset: ImageDataset, splits: ClassSplits): string {
+export function describeSplits(dataset: ClassListing, splits: ClassSplits): string {
   return SPLIT_NAMES.map((name) => {
     const classes = splits[name];
     const groups = new Set(classes.map((i) => dataset.classes[i].group));

@@ -3,10 +3,11 @@
 // the CLI ask the family (its sampler settings and their checks, its metric and which way is
 // better, its methods and defaults, its words) instead of testing a dataset's name. The family's
 // compute side, how a run is planned and evaluated, is its planner (experiment/plan.ts).
+import type { ClassListing } from '../data/dataset';
 import type { MethodInfo } from '../methods/catalog';
 import type { SettingProblem } from '../settingProblems';
 import type { AccuracySummary } from '../train/stats';
-import type { SamplerConfig } from './runConfig';
+import type { RunConfig, SamplerConfig } from './runConfig';
 
 export type FamilyId = 'classification' | 'regression';
 export type MetricName = 'accuracy' | 'mse';
@@ -65,6 +66,11 @@ export interface TaskFamily {
   unknownMethodMessage(name: string): string;
   /** Problems of the sampler settings that need no data (the plan checks the rest against the data). */
   samplerProblems(choice: SamplerChoice): SettingProblem[];
+  /**
+   * Problems of a run against the loaded dataset's classes (families that split classes): the same
+   * rule the family's planner refuses a run with, so the page can say it while the setup is edited.
+   */
+  dataProblems?(classes: ClassListing, config: RunConfig): SettingProblem[];
   /** The sampler a run is configured with, from what a person chose. */
   samplerConfig(choice: SamplerChoice): SamplerConfig;
   /** A sampler in a few words: "5-way 1-shot", "sine K=10". */

@@ -1,10 +1,14 @@
 // Checks a setup before it reaches the worker and says, per control, what is wrong and what to do.
-// The worker checks again against the loaded dataset (class counts per split, images per class) and
-// says which setting each problem is about; `controlOf` turns that into the control to mark, so
-// every error a user can cause appears next to the control it concerns.
+// Given the loaded dataset's summary, it also checks the setup against the dataset's splits (class
+// counts per split, images per class) with the family's own rule, the one the worker refuses a run
+// with; the worker still checks, and says which setting each problem is about. `controlOf` turns
+// that into the control to mark, so every error a user can cause appears next to its control.
 import { familyOf } from '../../core/experiment/datasets';
+import type { SamplerControl } from '../../core/experiment/taskFamily';
 import type { SettingField } from '../../core/settingProblems';
-import { methodInfo, type Setup } from './setup';
+import type { DatasetSummary } from '../../worker/protocol';
+import { runConfigOf } from './runConfig';
+import { methodInfo, type DatasetChoice, type Setup } from './setup';
 
 /** A control of the panel an error can belong to; 'train' is the Train button itself. */
 export type SetupField =
@@ -28,7 +32,8 @@ export type FieldProblems = Partial<Record<SetupField, string>>;
 
 const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
 
-export function setupProblems(setup: Setup): FieldProblems {
+/** `summary`: the setup's dataset as the worker loaded it (absent while it is not loaded). */
+export function setupProblems(setup: Setup, summary?: DatasetSummary): FieldProblems {
   const p: FieldProblems = {};
   const family = familyOf(setup.dataset);
   for (const problem of family.samplerProblems(setup)) p[controlOf(problem.field)] ??= problem.message;
@@ -66,6 +71,10 @@ export function setupProblems(setup: Setup): FieldProblems {
     p.evalEpisodes = `Test episodes must be a whole number from 10 to 10,000 (the field's protocol uses 600), got ${setup.evalEpisodes}.`;
   }
   if (!whole(setup.seed, 0, 2 ** 31 - 1)) p.seed = `Seed must be a whole number from 0 to 2147483647, got ${setup.seed}.`;
+  // The split depends on the percentages and the seed: with either wrong there is no split to check.
+  if (summary?.classList && summary.id === setup.dataset && family.dataProblems && !p.split && !p.seed) {
+    for (const problem of family.dataProblems({ classes: summary.classList }, runConfigOf(setup))) p[controlOf(problem.field)] ??= problem.message;
+  }
   return p;
 }
 
@@ -78,4 +87,38 @@ export function controlOf(field: SettingField | undefined): SetupField {
   if (field === 'trainShot') return 'shot';
   if (field === 'trainQuery') return 'query';
   return field;
+}
+
+/**
+ * The controls whose problems keep Train off: every setting's. Not the backend's, the dataset's
+ * loading or the worker's answer to the last Train without a setting named: Train itself chooses
+ * the backend and loads the dataset again, and tries again.
+ */
+export function blockingFields(problems: FieldProblems): SetupField[] {
+  return (Object.keys(problems) as SetupField[])
+    .filter((field) => problems[field] && field !== 'train' && field !== 'backend' && field !== 'dataset')
+    .sort((a, b) => panelOrder(a) - panelOrder(b));
+}
+
+/** The panel's order of controls, so a list of them reads top to bottom. */
+const PANEL_ORDER: readonly SetupField[] = ['dataset', 'way', 'shot', 'query', 'trainWay', 'split', 'augment', 'method', 'steps', 'valEvery', 'evalEpisodes', 'seed', 'backend'];
+/** Hyperparameters come right after the method (a stable sort keeps their own order). */
+const panelOrder = (field: SetupField) => (field.startsWith('hyper.') ? PANEL_ORDER.indexOf('method') + 0.5 : PANEL_ORDER.indexOf(field));
+
+const LABELS: Partial<Record<SetupField, string>> = {
+  dataset: 'Dataset',
+  split: 'Class split',
+  augment: 'Random shift',
+  method: 'Method',
+  steps: 'Training steps',
+  valEvery: 'Validate every',
+  evalEpisodes: 'Test episodes',
+  seed: 'Seed',
+  backend: 'Backend',
+};
+
+/** The label of the control a problem is marked at, as the panel shows it (a hyperparameter's is its name). */
+export function fieldLabel(field: SetupField, dataset: DatasetChoice): string {
+  if (field.startsWith('hyper.')) return field.slice('hyper.'.length);
+  return familyOf(dataset).samplerControls[field as SamplerControl]?.label ?? LABELS[field] ?? field;
 }

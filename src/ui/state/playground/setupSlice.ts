@@ -1,6 +1,7 @@
-// The setup the user is editing, its problems per control, and the compute backend it asks for.
+// The setup the user is editing, its problems per control (checked on every edit, and against its
+// dataset once that is loaded), and the compute backend it asks for.
 import { familyOf } from '../../../core/experiment/datasets';
-import { isTraining, runOf } from '../selectors';
+import { isTraining, loadedSummary, runOf } from '../selectors';
 import { DEFAULT_SETUP, methodInfo, methodsFor, type Setup } from '../setup';
 import { setupProblems } from '../setupProblems';
 import type { PlaygroundEnv, PlaygroundSlice } from './env';
@@ -30,7 +31,7 @@ export const createSetupSlice =
           const { shot, query } = family.samplerDefaults;
           setup = { ...setup, shot, query, ...(patch.shot !== undefined && { shot: patch.shot }), ...(patch.query !== undefined && { query: patch.query }) };
         }
-        return { setup, problems: setupProblems(setup) };
+        return { setup, problems: setupProblems(setup, loadedSummary(s, setup.dataset)) };
       });
       if (patch.backend) void get().chooseBackend();
     },
@@ -66,7 +67,12 @@ export const createSetupSlice =
     applySetup(given) {
       const setup = { ...DEFAULT_SETUP, ...structuredClone(given) };
       const backendChanged = setup.backend !== get().setup.backend;
-      set({ setup, problems: setupProblems(setup) });
+      set({ setup, problems: setupProblems(setup, loadedSummary(get(), setup.dataset)) });
       if (backendChanged) void get().chooseBackend();
+    },
+
+    recheckSetup() {
+      // The backend's problem is about the worker, not the setup: it stands until a backend starts.
+      set((s) => ({ problems: { ...(s.problems.backend && { backend: s.problems.backend }), ...setupProblems(s.setup, loadedSummary(s, s.setup.dataset)) } }));
     },
   });

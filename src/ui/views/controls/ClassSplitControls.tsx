@@ -1,8 +1,9 @@
 // The controls of families that split classes by group (image classification): how class groups
 // split into training, validation and test, and the training augmentation of images. Shown inside
 // the sampler's fieldset (SamplerControls) only when the family has them.
+import { useId } from 'react';
 import { usePlayground } from '../../state/context';
-import { NumberField } from './Field';
+import { FieldRow, NumberField } from './Field';
 
 export function ClassSplitControls({ disabled }: { disabled: boolean }) {
   const split = usePlayground((s) => s.setup.split);
@@ -10,6 +11,7 @@ export function ClassSplitControls({ disabled }: { disabled: boolean }) {
   const augmentFlip = usePlayground((s) => s.setup.augmentFlip);
   const problems = usePlayground((s) => s.problems);
   const setSetup = usePlayground((s) => s.setSetup);
+  const augmentErrorId = `${useId()}-augment-error`;
   return (
     <>
       <fieldset className="split" aria-describedby={problems.split ? 'split-error' : undefined}>
@@ -27,15 +29,15 @@ export function ClassSplitControls({ disabled }: { disabled: boolean }) {
           <p className="field__hint">Whole alphabets go to one side, so test classes are never seen in training. Evaluation uses the test classes.</p>
         )}
       </fieldset>
-      <div className="field-row">
+      <FieldRow errors={[{ id: augmentErrorId, message: problems.augment }]}>
         <NumberField label="Random shift (pixels)" value={augmentShift} min={0} max={8} onChange={(shift) => setSetup({ augmentShift: shift })}
-          error={problems.augment} disabled={disabled} hint="Training augmentation: shift images by up to this many pixels." />
+          error={problems.augment} errorId={augmentErrorId} disabled={disabled} hint="Training augmentation: shift images by up to this many pixels." />
         <div className="field field--check">
           <label>
             <input type="checkbox" checked={augmentFlip} disabled={disabled} onChange={(e) => setSetup({ augmentFlip: e.target.checked })} /> Random horizontal flips
           </label>
         </div>
-      </div>
+      </FieldRow>
     </>
   );
 }

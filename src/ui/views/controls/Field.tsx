@@ -1,25 +1,28 @@
 // One labelled control with its hint and its error: the label is visible and names the control,
 // the hint and the error are tied to it with aria-describedby, and an error marks it invalid, so
 // keyboard and screen-reader users get the same message sighted users see next to the control.
+// Fields side by side (FieldRow) show their errors below the row, across its width.
 import { useId, type ReactNode } from 'react';
 
 interface FieldProps {
   label: string;
   hint?: string;
   error?: string;
+  /** Where the error is shown when not inside the field (a FieldRow's errors go below the row). */
+  errorId?: string;
   children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
 }
 
-export function Field({ label, hint, error, children }: FieldProps) {
+export function Field({ label, hint, error, errorId: shownAt, children }: FieldProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+  const errorId = error ? (shownAt ?? `${id}-error`) : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' field--invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
-      {error && (
+      {error && !shownAt && (
         <p id={errorId} className="field__error" role="alert">
           {error}
         </p>
@@ -33,6 +36,27 @@ export function Field({ label, hint, error, children }: FieldProps) {
   );
 }
 
+/**
+ * Fields side by side, with their errors below the row at its full width: a message inside one
+ * narrow column would read one word per line. Each field passes the `id` of its error here and as
+ * its own `errorId`, so the error still describes the field it is about.
+ */
+export function FieldRow({ errors, children }: { errors: ReadonlyArray<{ id: string; message?: string }>; children: ReactNode }) {
+  return (
+    <>
+      <div className="field-row">{children}</div>
+      {errors.map(
+        ({ id, message }) =>
+          message && (
+            <p key={id} id={id} className="field__error" role="alert">
+              {message}
+            </p>
+          ),
+      )}
+    </>
+  );
+}
+
 interface NumberFieldProps {
   label: string;
   value: number;
@@ -43,12 +67,13 @@ interface NumberFieldProps {
   max?: number;
   step?: number | 'any';
   disabled?: boolean;
+  errorId?: string;
 }
 
 /** A number input; an empty or unparsable entry becomes NaN, which the setup check reports. */
-export function NumberField({ label, value, onChange, hint, error, min, max, step = 1, disabled }: NumberFieldProps) {
+export function NumberField({ label, value, onChange, hint, error, errorId, min, max, step = 1, disabled }: NumberFieldProps) {
   return (
-    <Field label={label} hint={hint} error={error}>
+    <Field label={label} hint={hint} error={error} errorId={errorId}>
       {(a11y) => (
         <input
           {...a11y}
