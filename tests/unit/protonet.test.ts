@@ -124,8 +124,9 @@ describe('ProtoNet training', () => {
     expect(r.status).toBe('diverged');
     expect(r.message).toMatch(/diverged at step 4: the loss became NaN.*Lower the learning rate \(learningRate, now 0\.001\)/);
     expect(r.problem).toEqual({ code: 'diverged', field: 'hyper.learningRate', message: r.message });
-    expect(r.curve.map((p) => p.loss)).toEqual([1.5, 1.2, 0.9]);
-    expect(r.stepsDone).toBe(3);
+    // The diverged step stays on the curve, so the curve, the step count and the message agree.
+    expect(r.curve.map((p) => p.loss)).toEqual([1.5, 1.2, 0.9, NaN]);
+    expect(r.stepsDone).toBe(4);
     method.dispose();
   });
 });

@@ -15,14 +15,25 @@ export function learningRateAdvice(what: string, learningRate: number): Divergen
   return { text: `Lower the ${what} (learningRate, now ${learningRate}) and train again.`, setting: 'learningRate' };
 }
 
-/** MAML has two step sizes: a blow-up within the first steps points at the inner one. */
-export function mamlAdvice(innerLearningRate: number, learningRate: number, step: number): DivergenceAdvice {
-  return {
-    text:
-      `Lower the inner learning rate (innerLearningRate, now ${innerLearningRate}) if the loss blew up ` +
-      `within the first steps, otherwise the outer one (learningRate, now ${learningRate}), and train again.`,
-    setting: step <= EARLY_STEPS ? 'innerLearningRate' : 'learningRate',
-  };
+/**
+ * MAML has two step sizes. A first step's loss is measured before any outer update, so only the
+ * inner steps can have blown it up; later, the one raised furthest above its default is the likelier
+ * (sine MAML with learningRate 1, 1000 times its default, blows up at step 2); when neither stands
+ * out, a blow-up within the first steps points at the inner one.
+ */
+export function mamlAdvice(
+  innerLearningRate: number,
+  learningRate: number,
+  step: number,
+  defaults?: { innerLearningRate: number; learningRate: number },
+): DivergenceAdvice {
+  const innerRaise = defaults ? innerLearningRate / defaults.innerLearningRate : 1;
+  const outerRaise = defaults ? learningRate / defaults.learningRate : 1;
+  const inner = step <= 1 || (innerRaise === outerRaise ? step <= EARLY_STEPS : innerRaise > outerRaise);
+  const innerRate = `inner learning rate (innerLearningRate, now ${innerLearningRate})`;
+  const outerRate = `outer learning rate (learningRate, now ${learningRate})`;
+  const [first, then] = inner ? [innerRate, outerRate] : [outerRate, innerRate];
+  return { text: `Lower the ${first} first, and if it still diverges the ${then}; then train again.`, setting: inner ? 'innerLearningRate' : 'learningRate' };
 }
 
 export function metaLstmAdvice(learningRate: number, gradientClip: number): DivergenceAdvice {

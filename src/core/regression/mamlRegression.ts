@@ -12,7 +12,7 @@ import { disposeTensors, type NamedTensors } from '../nn/params';
 import { Rng } from '../rng';
 import { disposePoints, regressionAdaptationTask, SgdMlpRegressor, stackedPointTensors } from './regressionLearner';
 import type { RegressionMethod, RegressionMethodSpec, RegressionStepMetrics } from './regressionMethod';
-import { REGRESSION_FOMAML_INFO, REGRESSION_MAML_INFO, type RegressionMamlHyperparameters } from './mamlRegressionInfo';
+import { REGRESSION_FOMAML_INFO, REGRESSION_MAML_DEFAULTS, REGRESSION_MAML_INFO, type RegressionMamlHyperparameters } from './mamlRegressionInfo';
 import type { RegressionTask } from './sinusoid';
 import { mamlAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
 
@@ -48,7 +48,7 @@ export class RegressionMaml extends SgdMlpRegressor implements RegressionMethod 
   }
 
   divergenceAdvice(step: number): DivergenceAdvice {
-    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step);
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step, REGRESSION_MAML_DEFAULTS);
   }
 
   async trainStep(tasks: RegressionTask[], step: number): Promise<RegressionStepMetrics> {

@@ -12,6 +12,17 @@ export const SINUSOID = {
   x: [-5, 5],
 } as const;
 
+/**
+ * The expected mean square of a task's targets: the MSE of predicting 0, what a model that has
+ * learnt nothing scores (the health check's reference, train/health.ts). E[A^2] E[sin^2(x - phase)]
+ * with A uniform in [a, b]: (b^3 - a^3) / (3 (b - a)) / 2, since sin^2 has period pi and the phase
+ * is uniform over one period of it. 4.25 for the paper's ranges.
+ */
+export function meanSquareOfTargets(): number {
+  const [a, b] = SINUSOID.amplitude;
+  return (b ** 3 - a ** 3) / (3 * (b - a)) / 2;
+}
+
 /** Points of one task: inputs and targets, 1-D. */
 export interface Points {
   readonly x: Float32Array;

@@ -1,11 +1,12 @@
 // Meta-training on sine-wave tasks through the shared loop (train/loop.ts): seeded batches of
 // tasks, the curve of the post-adaptation query MSE, validation MSE at intervals on tasks of
 // another seed, and divergence handled as for images.
+import { formatLevel, type HealthBaseline } from '../train/health';
 import { runTrainingLoop, type LoopPoint, type LoopResult } from '../train/loop';
 import type { AccuracySummary } from '../train/stats';
 import { evaluateRegression } from './evaluateRegression';
 import type { RegressionMethod, RegressionStepMetrics } from './regressionMethod';
-import { checkRegressionSettings, sinusoidTaskAt, type RegressionSettings, type RegressionTask } from './sinusoid';
+import { checkRegressionSettings, meanSquareOfTargets, sinusoidTaskAt, type RegressionSettings, type RegressionTask } from './sinusoid';
 
 export interface RegressionTrainingOptions {
   settings: RegressionSettings;
@@ -35,6 +36,13 @@ export interface RegressionValidationPoint {
 
 export type RegressionTrainingResult = LoopResult<RegressionStepMetrics, RegressionValidationPoint>;
 
+/** Predicting 0 everywhere: its MSE is the targets' mean square, in training and in validation. */
+const REGRESSION_BASELINE: HealthBaseline = {
+  loss: meanSquareOfTargets(),
+  lossWords: 'predicting 0 everywhere',
+  metric: { name: 'validation MSE', lowerIsBetter: true, doNothing: meanSquareOfTargets(), doNothingWords: 'predicting 0 everywhere', format: formatLevel },
+};
+
 export function trainRegression(method: RegressionMethod, options: RegressionTrainingOptions): Promise<RegressionTrainingResult> {
   checkRegressionSettings(options.settings);
   const batch = options.tasksPerStep;
@@ -48,6 +56,8 @@ export function trainRegression(method: RegressionMethod, options: RegressionTra
     batchAt: (step) => Array.from({ length: batch }, (_, b) => sinusoidTaskAt(options.settings, options.seed, step * batch + b)),
     trainStep: (tasks, step) => method.trainStep(tasks, step),
     divergenceAdvice: (_metrics, step) => method.divergenceAdvice(step),
+    baseline: REGRESSION_BASELINE,
+    validationSummary: (v) => v.mse,
     validateAfter: async (step) => {
       if (valEvery <= 0 || step % valEvery !== 0) return null;
       const result = await evaluateRegression(method, options.settings, {

@@ -6,6 +6,7 @@ import type { Episode, SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
 import type { FewShotMethod, StepMetrics } from '../methods/method';
 import { evaluate } from './evaluate';
+import type { HealthBaseline } from './health';
 import { runTrainingLoop, type LoopPoint, type LoopResult } from './loop';
 import { Rng } from '../rng';
 import type { AccuracySummary } from './stats';
@@ -66,6 +67,8 @@ export async function train(method: FewShotMethod, options: TrainingOptions): Pr
     trainStep: (episodes, step) => method.trainStep(episodes, step),
     divergenceAdvice: (metrics, step) =>
       method.divergenceAdvice?.(step) ?? { text: `Lower the learning rate (now ${metrics.learningRate}) and train again.`, setting: 'learningRate' },
+    baseline: classificationBaseline(options.trainSettings.way, options.valSettings?.way),
+    validationSummary: (v) => v.summary,
     validateAfter: async (step) => {
       if (!options.valPool || !options.valSettings || valEvery <= 0 || step % valEvery !== 0) return null;
       const result = await evaluate(method, options.valPool, options.valSettings, {
@@ -79,6 +82,19 @@ export async function train(method: FewShotMethod, options: TrainingOptions): Pr
     onValidation: options.onValidation,
     shouldStop: options.shouldStop,
   });
+}
+
+/**
+ * What guessing scores: a cross-entropy of log(way) on training episodes (a lower bound for
+ * fine-tuning, whose loss is over every training class), accuracy 1/way on validation episodes.
+ */
+export function classificationBaseline(trainWay: number, valWay?: number): HealthBaseline {
+  const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return {
+    loss: Math.log(trainWay),
+    lossWords: `guessing among ${trainWay} classes`,
+    metric: valWay ? { name: 'validation accuracy', lowerIsBetter: false, doNothing: 1 / valWay, doNothingWords: 'chance', format: percent } : undefined,
+  };
 }
 
 /** Augments support and query images with a stream that depends only on (seed, episode index). */

@@ -1,6 +1,7 @@
 // Training curves of the current run with earlier runs overlaid: loss, accuracy (with validation
 // accuracy and its 95% interval) and the learning rate, each against the training step, with a
-// smoothing slider and a text summary of the latest numbers for screen-reader users.
+// smoothing slider and a text summary of the latest numbers for screen-reader users. The loss axis
+// turns logarithmic by itself when a blow-up spans orders of magnitude (lossAxis.ts).
 // Presentational: props in, the smoothing change out.
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ErrorBar, Line, Tooltip, XAxis, YAxis } from 'recharts';
@@ -9,6 +10,7 @@ import type { MetricName } from '../../../core/experiment/taskFamily';
 import type { ProgressPoint, ValidationPointMessage } from '../../../worker/protocol';
 import { downsample, MAX_POINTS_PER_SERIES } from './downsample';
 import { formatNumber, formatPercent, formatTick } from './format';
+import { lossAxis, spansOrdersOfMagnitude } from './lossAxis';
 import { smoothEma } from './smooth';
 import { niceTicks } from './ticks';
 import { useWidth } from './useWidth';
@@ -87,8 +89,8 @@ function seriesOf(run: TrainingChartRun, smoothing: number, metric: MetricName, 
     .map((v): ValidationXY => {
       const { mean, ci95 } = v.summary;
       const half = Number.isFinite(ci95) ? ci95 : 0;
-      // On a log axis the lower end must stay positive.
-      const ci: ValidationXY['ci'] = logLoss && metric === 'mse' ? [Math.min(half, mean * 0.999), half] : half;
+      // An MSE's interval stops at 0 (it cannot be negative), on a log axis just above it.
+      const ci: ValidationXY['ci'] = metric === 'mse' ? [Math.min(half, logLoss ? mean * 0.999 : mean), half] : half;
       return { step: v.step, mean, ci };
     });
   return {
@@ -169,7 +171,10 @@ function ChartFigure(props: { title: string; description: string; summary: strin
 
 export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, width }: TrainingChartsProps) {
   const id = useId();
-  const [logLoss, setLogLoss] = useState(false);
+  // null: automatic, log when the loss spans orders of magnitude; a tick of the box decides.
+  const [logChoice, setLogChoice] = useState<boolean | null>(null);
+  const autoLog = useMemo(() => spansOrdersOfMagnitude(runs.flatMap((r) => r.points.map((p) => p.loss))), [runs]);
+  const logLoss = logChoice ?? autoLog;
   const [ref, measuredWidth] = useWidth(width, 560 + FIGURE_INSET);
   // A measured width is the section's; each chart sits inside its figure's padding and border.
   const chartWidth = width ?? Math.max(200, measuredWidth - FIGURE_INSET);
@@ -190,6 +195,14 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
       }),
     [ordered, smoothing, metric, logLoss],
   );
+  const lossY = useMemo(() => {
+    const values = series.flatMap((s) => [
+      ...s.loss.map(valueOf),
+      ...s.lossRaw.map(valueOf),
+      ...(metric === 'mse' ? s.validation.map((v) => v.mean + (Array.isArray(v.ci) ? v.ci[1] : v.ci)) : []),
+    ]);
+    return lossAxis(values, logLoss);
+  }, [series, logLoss, metric]);
   const primary = runs.find((r) => r.current) ?? runs[runs.length - 1];
   const anyPoints = runs.some((r) => r.points.length > 0);
   const hasAccuracy =
@@ -286,9 +299,10 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
           </output>
         </span>
         <label className="training-charts__control">
-          <input type="checkbox" checked={logLoss} onChange={(e) => setLogLoss(e.currentTarget.checked)} />
+          <input type="checkbox" checked={logLoss} onChange={(e) => setLogChoice(e.currentTarget.checked)} />
           Log-scale loss
         </label>
+        {logChoice === null && autoLog && <span className="training-charts__note">on by itself: the loss spans orders of magnitude</span>}
       </div>
 
       {primary && (
@@ -342,11 +356,12 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
               {xAxis}
               <YAxis
                 type="number"
-                scale={logLoss ? 'log' : 'auto'}
-                domain={['auto', 'auto']}
-                allowDataOverflow={logLoss}
-                tickFormatter={(v: number) => formatNumber(v)}
-                width={64}
+                scale={lossY.log ? 'log' : 'linear'}
+                domain={lossY.domain}
+                ticks={lossY.ticks}
+                allowDataOverflow
+                tickFormatter={(v: number) => formatTick(v)}
+                width={lossY.width}
                 label={yLabel(lossLabel)}
               />
               <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(s) => `Step ${s}`} />

@@ -5,7 +5,7 @@ import { useId, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, Line, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SineFit } from '../../../worker/protocol';
 import { downsample } from '../charts/downsample';
-import { formatNumber, plural } from '../charts/format';
+import { formatNumber, formatTick, plural } from '../charts/format';
 import { niceTicks } from '../charts/ticks';
 import { useWidth } from '../charts/useWidth';
 import { fitErrors } from './mse';
@@ -165,8 +165,9 @@ function SineBody(props: {
             <YAxis
               type="number"
               domain={['auto', 'auto']}
-              tickFormatter={(v: number) => formatNumber(v)}
-              width={48}
+              // Compact, so a diverged fit's outputs (-12000) do not lose digits at the edge.
+              tickFormatter={(v: number) => formatTick(v)}
+              width={60}
               label={{ value: 'y (output)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
             />
             <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(x) => `x = ${formatNumber(Number(x))}`} />
