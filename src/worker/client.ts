@@ -1,8 +1,9 @@
 // The page's handle on the compute worker: promise-returning calls for each request, listeners for
 // the worker's events, and the state a page needs to survive a crashed worker. It keeps each run's
 // curve (every point the worker sent) and latest checkpoint, and when the worker dies it starts a
-// new one, loads the same datasets, and resumes unfinished runs from their checkpoints, telling
-// listeners. No React here: a run can be driven end to end from plain code.
+// new one, loads the same datasets, resumes unfinished runs from their checkpoints and restores the
+// runs it restored from kept states, telling listeners. No React here: a run can be driven end to
+// end from plain code.
 import type {
   BackendPreference,
   BenchmarkResult,
@@ -15,6 +16,7 @@ import type {
   EventOf,
   ProgressPoint,
   Request,
+  ResumeFrom,
   RunConfig,
   SineFit,
   ValidationPointMessage,
@@ -58,6 +60,8 @@ export interface RunRecord {
   points: ProgressPoint[];
   validation: ValidationPointMessage[];
   checkpoint: Checkpoint | null;
+  /** Steps the page already shows, besides `points` (a run resumed after a reload): not sent again. */
+  shownSteps: number;
   message?: string;
 }
 
@@ -78,6 +82,8 @@ export class ComputeClient {
   private readonly listeners = new Set<Listener>();
   private readonly datasets = new Map<string, DatasetSource>();
   private readonly runs = new Map<string, RunRecord>();
+  /** The kept states of runs restored without training, restored again after a crash. */
+  private readonly restored = new Map<string, SavedTensors>();
   /** Model-file backbones by id, reloaded after a crash (run backbones die with their worker's runs). */
   private readonly backbones = new Map<string, Extract<BackboneSource, { kind: 'model' }>>();
   private backendPreference: BackendPreference | null = null;
@@ -158,11 +164,28 @@ export class ComputeClient {
     return summary;
   }
 
-  /** Starts training; resolves once the worker accepted the settings (progress comes as events). */
-  async start(runId: string, config: RunConfig): Promise<{ metaBatch: number }> {
-    const accepted = await this.request<{ metaBatch: number }>({ type: 'start', runId, config });
-    this.runs.set(runId, { runId, config, status: 'training', points: [], validation: [], checkpoint: null });
+  /**
+   * Starts training; resolves once the worker accepted the settings (progress comes as events).
+   * With `resume` (a checkpoint the page kept, and the steps it already shows) the run continues
+   * from the checkpoint's step exactly as if it had never stopped; points up to `shownSteps` are
+   * not sent again.
+   */
+  async start(runId: string, config: RunConfig, resume?: ResumeFrom): Promise<{ metaBatch: number }> {
+    const accepted = await this.request<{ metaBatch: number }>({ type: 'start', runId, config, resume });
+    this.restored.delete(runId);
+    this.runs.set(runId, { runId, config, status: 'training', points: [], validation: [], checkpoint: resume?.checkpoint ?? null, shownSteps: resume?.shownSteps ?? 0 });
     return accepted;
+  }
+
+  /**
+   * Makes a finished run usable again without training (evaluate, inspectEpisode, fitSine), from a
+   * state kept on an earlier visit: runState's, or a checkpoint's. Load the run's dataset first.
+   * Rejects with a WorkerRequestError (settings, a dataset not loaded, a state that does not fit).
+   */
+  async restore(runId: string, config: RunConfig, state: SavedTensors): Promise<void> {
+    await this.request({ type: 'restore', runId, config, state });
+    this.restored.set(runId, state);
+    this.runs.set(runId, { runId, config, status: 'done', points: [], validation: [], checkpoint: null, shownSteps: 0 });
   }
 
   pause(runId: string): Promise<void> {
@@ -294,7 +317,7 @@ export class ComputeClient {
       for (const run of active) {
         run.status = 'failed';
         const message = `The compute worker crashed ${this.restarts + 1} times (${reason}); the run ended. Its curve is kept.`;
-        this.emit({ type: 'finished', runId: run.runId, status: 'failed', message, stepsDone: run.points.at(-1)?.step ?? 0, seconds: 0 });
+        this.emit({ type: 'finished', runId: run.runId, status: 'failed', message, stepsDone: lastShownStep(run), seconds: 0 });
       }
       return;
     }
@@ -309,9 +332,13 @@ export class ComputeClient {
       for (const [backboneId, source] of this.backbones) {
         await this.request({ type: 'loadBackbone', backboneId, source }).catch(() => this.backbones.delete(backboneId));
       }
+      // Restored runs come back from their kept states; runs trained here and finished are lost.
+      for (const [runId, state] of this.restored) {
+        const run = this.runs.get(runId);
+        if (run) await this.request({ type: 'restore', runId, config: run.config, state }).catch(() => this.restored.delete(runId));
+      }
       for (const run of active) {
-        const shownSteps = run.points.at(-1)?.step ?? 0;
-        await this.request({ type: 'start', runId: run.runId, config: run.config, resume: { checkpoint: run.checkpoint, shownSteps } });
+        await this.request({ type: 'start', runId: run.runId, config: run.config, resume: { checkpoint: run.checkpoint, shownSteps: lastShownStep(run) } });
         run.status = 'training';
       }
       const resumed = active.map((r) => `${r.runId} from step ${r.checkpoint?.step ?? 0}`).join(', ');
@@ -324,6 +351,11 @@ export class ComputeClient {
       this.emit({ type: 'error', message: `The compute worker crashed and could not be restarted: ${(error as Error).message}` });
     }
   }
+}
+
+/** The last step whose point the page has: from this client's points, or from before a resume. */
+function lastShownStep(run: RunRecord): number {
+  return Math.max(run.shownSteps, run.points.at(-1)?.step ?? 0);
 }
 
 /** Why a worker stopped without a message: offline, most often its code could not be fetched (the

@@ -4,9 +4,11 @@
 //
 // A run is identified by the page's runId. Training progress is throttled (a few messages per
 // second) but never lossy: each progress event carries every curve point since the previous one.
-// Checkpoints (the method's state after a step) go to the page every few seconds of work, so a run
-// can resume after a backend failure or a crashed worker; steps recomputed after a resume are not
-// sent again, so a curve the user saw never loses or changes a point.
+// Checkpoints (the method's state and optimiser after a step) go to the page every few seconds of
+// work and when a run pauses, so a run can resume exactly after a backend failure, a crashed worker
+// or a reload; steps recomputed after a resume are not sent again, so a curve the user saw never
+// loses or changes a point.
+import type { ClassInfo } from '../core/data/dataset';
 import type { SavedTensors } from '../core/nn/params';
 import type { ProblemCode, SettingField, SettingProblem } from '../core/settingProblems';
 import type { OwnImagesEvent, OwnImagesRequest } from './ownImagesProtocol';
@@ -56,6 +58,12 @@ export interface DatasetSummary {
   images: number;
   shape: [number, number, number] | null;
   warnings: string[];
+  /**
+   * Each class's name, group and image count (no pixels), so the page checks a setup against the
+   * dataset's splits as it is edited, with core's rule (classification/dataProblems.ts). Image
+   * datasets only.
+   */
+  classList?: ClassInfo[];
 }
 
 export type { RunConfig, SamplerConfig } from '../core/experiment/runConfig';
@@ -64,13 +72,19 @@ export type { InspectedImages, ProgressPoint, ValidationResult } from '../core/e
 export type ValidationPointMessage = ValidationResult;
 
 export interface Checkpoint {
+  /** Steps done: a resumed run trains from step `step + 1` on, on the same episodes. */
   step: number;
   /** Seconds of training at this step. */
   elapsed: number;
+  /**
+   * The plan's checkpointTensors: the learnable state plus the training state (the optimiser's
+   * moments and step count) under "training/" (core/methods/checkpoint.ts). A learnable state alone
+   * (an older checkpoint) still resumes, with a fresh optimiser.
+   */
   state: SavedTensors;
 }
 
-/** Where a run resumes from (after a crashed worker): its checkpoint and what the page already shows. */
+/** Where a run resumes from (a crashed worker, a reload): its checkpoint and what the page already shows. */
 export interface ResumeFrom {
   /** null: no checkpoint yet, the run starts over (points already shown are not sent again). */
   checkpoint: Checkpoint | null;
@@ -92,6 +106,12 @@ export type Request =
   | { type: 'inspectEpisode'; id: number; runId: string; seed: number }
   /** The trained state of a finished run (its method's tensors), for the page to keep. */
   | { type: 'runState'; id: number; runId: string }
+  /**
+   * A finished run made usable again from a kept state (runState's, or a checkpoint's) without
+   * training: planned from `config` (its dataset loaded first), the state loaded, the run finished,
+   * so that evaluate, inspectEpisode and fitSine work on it as on a run trained in this worker.
+   */
+  | { type: 'restore'; id: number; runId: string; config: RunConfig; state: SavedTensors }
   /** A sine task (seed picks it) and the run's fit to its support points after 0..maxSteps steps. */
   | { type: 'fitSine'; id: number; runId: string; seed: number; maxSteps: number }
   /** Testing the fault paths: the next training step fails as a lost backend would, or the worker dies. */

@@ -1,11 +1,12 @@
 // The compute worker's logic, free of any DOM or worker global so it runs (and is tested) in Node
 // too: handles the page's requests (protocol.ts), trains runs with throttled progress and regular
-// checkpoints, pauses between steps, evaluates, inspects a run's model between two of its steps
-// (the episode viewer, the sine plot), and moves a run to the next backend when its
+// checkpoints (one more when a run pauses), resumes a run exactly from a checkpoint, pauses between
+// steps, evaluates, inspects a run's model between two of its steps (the episode viewer, the sine
+// plot), restores a finished run from a kept state, and moves a run to the next backend when its
 // backend fails mid-run (resuming from the last checkpoint, telling the page). The worker entry
 // (entry.ts) only wires this to postMessage and supplies the browser's backend chooser and decoder.
 import type { ImageDecoder } from '../core/data/dataset';
-import { saveTensors } from '../core/nn/params';
+import { saveTensors, type SavedTensors } from '../core/nn/params';
 import { problemsOf } from '../core/settingProblems';
 import { BetweenSteps } from './betweenSteps';
 import { loadSource, type LoadedSource } from './datasets';
@@ -164,6 +165,8 @@ export class WorkerSession {
       }
       case 'fitSine':
         return this.fitSine(request.runId, request.seed, request.maxSteps);
+      case 'restore':
+        return this.restore(request.runId, request.config, request.state);
       case 'benchmark':
         return this.benchmark(request.datasetId, request.method, request.steps, request.warmup ?? 2, request.budgetSeconds ?? Infinity);
       case 'injectFault':
@@ -222,7 +225,7 @@ export class WorkerSession {
     const source = this.sources.get(config.datasetId);
     if (!source) throw new Error(`Dataset "${config.datasetId}" is not loaded; load it before starting a run.`);
     const plan = planExperiment(source.data, config); // throws SettingsError with what to change
-    if (resume?.checkpoint) plan.loadState(resume.checkpoint.state);
+    if (resume?.checkpoint) loadInto(plan, resume.checkpoint.state, 'checkpoint');
     const run: RunState = {
       config,
       plan,
@@ -234,13 +237,46 @@ export class WorkerSession {
       checkpoint: resume?.checkpoint ?? null,
       jobs: new BetweenSteps(true),
     };
+    this.replace(runId, run);
+    this.cancelRequested = false;
+    void this.train(runId, run);
+    return { metaBatch: plan.metaBatch };
+  }
+
+  /**
+   * A finished run from a kept state (the 'restore' request): planned from its config, the state
+   * loaded, never trained here. Its dataset gives the class split and the episodes, so evaluating
+   * with a seed gives the episodes the original run was evaluated on.
+   */
+  private restore(runId: string, config: RunConfig, state: SavedTensors): null {
+    if (!this.backend) throw new Error('Choose a backend first (init).');
+    const current = this.runs.get(runId)?.status;
+    if (current === 'training' || current === 'paused') throw new Error(`Run "${runId}" is training; stop it before restoring it from a kept state.`);
+    const source = this.sources.get(config.datasetId);
+    if (!source) {
+      throw new Error(`Dataset "${config.datasetId}" is not loaded; load it before restoring a run trained on it (its classes and episodes come from it).`);
+    }
+    const plan = planExperiment(source.data, config); // throws SettingsError with what to change
+    loadInto(plan, state, 'kept state');
+    this.replace(runId, {
+      config,
+      plan,
+      status: 'finished',
+      stopRequested: false,
+      resumeGate: null,
+      openGate: null,
+      shownSteps: 0,
+      checkpoint: null,
+      jobs: new BetweenSteps(false),
+    });
+    return null;
+  }
+
+  private replace(runId: string, run: RunState): void {
     const previous = this.runs.get(runId);
     // An inspection of the previous (finished) run may still be reading its model.
     if (previous) void previous.jobs.idle().then(() => previous.plan.dispose());
     this.runs.set(runId, run);
-    this.cancelRequested = false;
-    void this.train(runId, run);
-    return { metaBatch: plan.metaBatch };
   }
 
   private async train(runId: string, run: RunState): Promise<void> {
@@ -286,6 +322,14 @@ export class WorkerSession {
       points = [];
       validation = [];
     };
+    const checkpoint = async (at: number, elapsed: number) => {
+      lastCheckpoint = now();
+      run.checkpoint = { step: at, elapsed, state: await saveTensors(run.plan.checkpointTensors()) };
+      // Points first: a page holding a checkpoint ahead of its curve would, after a crash,
+      // resume past steps it never received.
+      flush(true);
+      post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
+    };
     const started = now();
     for (;;) {
       const offset = run.checkpoint?.elapsed ?? 0;
@@ -307,17 +351,13 @@ export class WorkerSession {
               points.push(point);
               run.shownSteps = p.step;
             }
-            if (now() - lastCheckpoint >= checkpointEvery) {
-              lastCheckpoint = now();
-              run.checkpoint = { step: p.step, elapsed: point.elapsed, state: await saveTensors(run.plan.stateTensors()) };
-              // Points first: a page holding a checkpoint ahead of its curve would, after a crash,
-              // resume past steps it never received.
-              flush(true);
-              post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
-            }
+            if (now() - lastCheckpoint >= checkpointEvery) await checkpoint(p.step, point.elapsed);
             flush(false);
             await run.jobs.drain(); // inspections asked for during this step
             if (run.resumeGate) {
+              // A paused run may be left for good (the tab closed): the page keeps its checkpoint at
+              // the pause step, so that it resumes from there.
+              if (run.checkpoint?.step !== p.step) await checkpoint(p.step, point.elapsed);
               flush(true);
               run.jobs.park();
               await run.resumeGate;
@@ -368,7 +408,7 @@ export class WorkerSession {
     this.backend = next;
     const source = this.sources.get(run.config.datasetId)!;
     run.plan = planExperiment(source.data, run.config);
-    if (run.checkpoint) run.plan.loadState(run.checkpoint.state);
+    if (run.checkpoint) run.plan.loadCheckpoint(run.checkpoint.state);
     const from = run.checkpoint ? `its checkpoint at step ${run.checkpoint.step}` : 'the start (no checkpoint yet)';
     this.options.post({ type: 'backend', ...next, reason: `${failed} failed mid-run; switched to ${next.backend}` });
     this.options.post({
@@ -455,6 +495,16 @@ export class WorkerSession {
     times.sort((a, b) => a - b);
     const median = times.length === 0 ? null : times.length % 2 ? times[times.length >> 1] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
     return { msPerStep: median, steps: times.length, backend: this.backend.backend, seconds: now() - start };
+  }
+}
+
+/** Loads a checkpoint or kept state into a new plan; a state that does not fit frees the plan and says so. */
+function loadInto(plan: ExperimentPlan, state: SavedTensors, what: string): void {
+  try {
+    plan.loadCheckpoint(state);
+  } catch (error) {
+    plan.dispose();
+    throw new Error(`The ${what} does not fit this run's settings: ${(error as Error).message}`);
   }
 }
 

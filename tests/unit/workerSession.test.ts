@@ -116,12 +116,12 @@ describe('worker session', () => {
     await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 500, shot: 1, query: 5 } } })).rejects.toMatchObject({
       code: 'too-few-classes',
       field: 'way',
-      message: expect.stringMatching(/^Test episodes: 500-way episodes need 500 classes but the test split has only \d+; lower Ways \(N\)/),
+      message: expect.stringMatching(/^Ways \(N\) is 500 but the test split has \d+ classes: choose at most \d+, or give the test split a bigger share\.$/),
     });
     await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 5, shot: 1, query: 5, trainWay: 700 } } })).rejects.toMatchObject({
       code: 'too-few-classes',
       field: 'trainWay',
-      message: expect.stringMatching(/^Training episodes: 700-way episodes need 700 classes but the train split has only \d+/),
+      message: expect.stringMatching(/^Training ways is 700 but the training split has \d+ classes: choose at most \d+/),
     });
     await expect(h.send({ type: 'start', runId: 'x', config: { ...protonetRun(5), sampler: { way: 5, shot: 1, query: 5, trainWay: 5 }, split: { train: 0.7, val: 0.1, test: 0.3 } } })).rejects.toMatchObject({
       code: 'bad-split',

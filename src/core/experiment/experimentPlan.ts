@@ -4,6 +4,7 @@
 import type { ImageDataset } from '../data/dataset';
 import type { MethodLabels } from '../methods/method';
 import type { Hyperparameters } from '../methods/catalog';
+import { checkpointTensors, loadCheckpoint, type Checkpointable } from '../methods/checkpoint';
 import type { NamedTensors, SavedTensors } from '../nn/params';
 import type { LoopResult } from '../train/loop';
 import type { EpisodeInspection, ExperimentEvaluation, ProgressPoint, SineFit, ValidationResult } from './results';
@@ -49,17 +50,30 @@ export interface ExperimentPlan {
   inspectEpisode?(seed: number): Promise<EpisodeInspection>;
   /** Sine-wave runs: the test task `seed` picks and the fits after 0..maxSteps steps (sine plot). */
   fitSine?(seed: number, maxSteps: number): Promise<SineFit>;
+  /** The method's learnable state (what a kept run, a model file and a backbone hold); the plan keeps ownership. */
   stateTensors(): NamedTensors;
   loadState(saved: SavedTensors): void;
+  /**
+   * What the run resumes from exactly: the learnable state plus the training state (the
+   * optimiser's) under "training/" (methods/checkpoint.ts); the plan keeps ownership.
+   */
+  checkpointTensors(): NamedTensors;
+  /**
+   * Loads a checkpoint, or a learnable state alone (an older checkpoint, a kept run: the optimiser
+   * then starts afresh). Train with `startStep` at its step to continue the run.
+   */
+  loadCheckpoint(saved: SavedTensors): void;
   dispose(): void;
 }
 
 /** The parts of a plan that are the method's own. */
-export function methodStateOf(method: Pick<ExperimentPlan, 'labels' | 'stateTensors' | 'loadState' | 'dispose'>) {
+export function methodStateOf(method: Pick<ExperimentPlan, 'labels' | 'dispose'> & Checkpointable) {
   return {
     labels: () => method.labels(),
     stateTensors: () => method.stateTensors(),
     loadState: (saved: SavedTensors) => method.loadState(saved),
+    checkpointTensors: () => checkpointTensors(method),
+    loadCheckpoint: (saved: SavedTensors) => loadCheckpoint(method, saved),
     dispose: () => method.dispose(),
   };
 }

@@ -59,6 +59,7 @@ import { BIAS, HEAD_KINDS, KERNEL, headLogits, headTensors, initHead, initHeadVa
 import type { Adaptation, Embeddings, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
 import { FINETUNE_INFO, type FineTuneHyperparameters } from './finetuneInfo';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
+import { adamTrainingState, loadAdamTrainingState } from './checkpoint';
 
 export interface FineTuneConfig extends FineTuneHyperparameters {
   backbone: Conv4Config;
@@ -476,6 +477,18 @@ export class FineTune implements FewShotMethod {
   private resetOptimizer(): void {
     this.optimizer.dispose();
     this.optimizer = new Adam();
+  }
+
+  /**
+   * The pre-training's Adam (moments and step count). Each episode's adaptation makes its own
+   * optimiser and augmentation stream, so nothing else carries over between training steps.
+   */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.params);
   }
 
   dispose(): void {

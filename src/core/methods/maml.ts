@@ -37,9 +37,10 @@ import { HEAD_KERNEL, learnerProbabilities, logitsOf, predictLogits, supportStat
 import { stepwiseAdaptation } from './stepwise';
 import { LazyHead } from './lazyHead';
 import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics } from './method';
-import { FOMAML_INFO, MAML_INFO, type MamlHyperparameters } from './mamlInfo';
+import { FOMAML_INFO, MAML_DEFAULTS, MAML_INFO, type MamlHyperparameters } from './mamlInfo';
 import type { QueryNormalisation } from './methodInfo';
 import { mamlAdvice, type DivergenceAdvice } from './divergenceAdvice';
+import { adamTrainingState, loadAdamTrainingState } from './checkpoint';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MamlQueryNormalisation = QueryNormalisation;
@@ -153,7 +154,7 @@ export class Maml implements FewShotMethod {
   }
 
   divergenceAdvice(step: number): DivergenceAdvice {
-    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step);
+    return mamlAdvice(this.config.innerLearningRate, this.config.learningRate, step, MAML_DEFAULTS);
   }
 
   labels(): MethodLabels {
@@ -241,6 +242,18 @@ export class Maml implements FewShotMethod {
     // Adam's moments belong to the parameters they were collected on.
     this.optimizer.dispose();
     this.optimizer = new Adam();
+  }
+
+  /**
+   * Adam's moments and step count. The output layer is in the learnable state and made from the
+   * seed, so nothing else carries over between steps.
+   */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.params);
   }
 
   dispose(): void {

@@ -49,6 +49,7 @@ import type { Adaptation, FewShotMethod, MethodLabels, MethodSpec, StepMetrics }
 import { METALSTM_INFO, type MetaLstmHyperparameters } from './metalstmInfo';
 import type { QueryNormalisation } from './methodInfo';
 import { metaLstmAdvice, type DivergenceAdvice } from './divergenceAdvice';
+import { adamTrainingState, loadAdamTrainingState } from './checkpoint';
 
 /** Which statistics normalise the queries (see the file comment). */
 export type MetaLstmQueryNormalisation = QueryNormalisation;
@@ -278,6 +279,15 @@ export class MetaLstm implements FewShotMethod {
     // Adam's moments belong to the weights they were collected on.
     this.optimizer.dispose();
     this.optimizer = new Adam();
+  }
+
+  /** Adam's moments and step count (over theta_0 and the meta-learner's weights alike). */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.weights);
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // The one interface every few-shot method implements, so that training, evaluation, the worker
 // and the UI never branch on which method runs. A method meta-trains on batches of episodes,
-// adapts to a support set in observable steps (stepwise.ts), and saves/loads its learnable state as named tensors.
+// adapts to a support set in observable steps (stepwise.ts), and saves/loads its learnable state
+// (and, for checkpoints, its training state) as named tensors.
 import type { Episode, LabeledImages } from '../episodes/episode';
 import type { Conv4Config } from '../nn/conv4';
 import type { NamedTensors, SavedTensors } from '../nn/params';
@@ -60,8 +61,19 @@ export interface FewShotMethod {
   embed?(images: LabeledImages): Promise<Embeddings>;
   /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
-  /** Restores state saved from `stateTensors` (names and shapes are checked). */
+  /**
+   * Restores state saved from `stateTensors` (names and shapes are checked); the training state
+   * (the optimiser) starts afresh.
+   */
   loadState(saved: SavedTensors): void;
+  /**
+   * What besides the learnable state one training step hands to the next (the optimiser's moments
+   * and step count), as named tensors the method keeps; with the learnable state it makes the
+   * checkpoint a run resumes from exactly (checkpoint.ts). Optional: a method without any omits it.
+   */
+  trainingStateTensors?(): NamedTensors;
+  /** Restores a training state saved from `trainingStateTensors`, after `loadState` (checked before anything changes). */
+  loadTrainingState?(saved: SavedTensors): void;
   dispose(): void;
 }
 

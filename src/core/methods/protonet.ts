@@ -19,6 +19,7 @@ import { closedFormAdaptation } from './stepwise';
 import { imagesTensor, meanCrossEntropy, softmaxProbabilities } from './common';
 import { PROTONET_INFO, type ProtoNetHyperparameters } from './protonetInfo';
 import { learningRateAdvice, type DivergenceAdvice } from './divergenceAdvice';
+import { adamTrainingState, loadAdamTrainingState } from './checkpoint';
 
 export interface ProtoNetConfig extends ProtoNetHyperparameters {
   backbone: Conv4Config;
@@ -51,7 +52,7 @@ export class ProtoNet implements FewShotMethod {
   readonly name = 'protonet';
   private params: NamedTensors;
   private running: RunningStats;
-  private readonly optimizer = new Adam();
+  private optimizer = new Adam();
 
   constructor(readonly config: ProtoNetConfig) {
     this.params = initConv4(config.backbone, new Rng(config.seed));
@@ -182,6 +183,18 @@ export class ProtoNet implements FewShotMethod {
   loadState(saved: SavedTensors): void {
     assignNamed(this.params, saved, 'params/');
     assignNamed(this.running, saved, 'running/');
+    // Adam's moments belong to the parameters they were collected on.
+    this.optimizer.dispose();
+    this.optimizer = new Adam();
+  }
+
+  /** Adam's moments and step count (the learning-rate schedule follows the step the loop passes). */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.params);
   }
 
   dispose(): void {

@@ -1,8 +1,8 @@
 // Adam (Kingma & Ba 2015) over a NamedTensors map, written out so that the learning rate can follow
-// a schedule and the state can be saved and restored with the rest of a method's tensors. The
+// a schedule and its state (moments and step count) can be saved and restored in a checkpoint. The
 // update is functional: it returns new parameter tensors and disposes the old ones.
 import * as tf from '@tensorflow/tfjs';
-import type { NamedTensors } from './params';
+import type { NamedTensors, SavedTensors } from './params';
 
 export interface AdamConfig {
   beta1: number;
@@ -17,6 +17,8 @@ export class Adam {
   private v: NamedTensors = {};
   /** Number of updates applied so far (for bias correction). */
   step = 0;
+  /** The step count as the tensor `state()` last returned. */
+  private stepTensor: { step: number; tensor: tf.Tensor } | null = null;
 
   constructor(readonly config: AdamConfig = DEFAULT_ADAM) {}
 
@@ -51,18 +53,67 @@ export class Adam {
     }
   }
 
-  /** Optimizer state as named tensors (for checkpoints). */
+  /**
+   * The optimiser's state as named tensors (a checkpoint's training state): "m/<parameter>" and
+   * "v/<parameter>" (the moments, for the parameters updated so far) and "step" (a scalar, the
+   * update count the bias correction depends on). Adam keeps ownership.
+   */
   state(): NamedTensors {
     const out: NamedTensors = {};
     for (const [name, t] of Object.entries(this.m)) out[`m/${name}`] = t;
     for (const [name, t] of Object.entries(this.v)) out[`v/${name}`] = t;
+    // Held until the count changes, so that the caller need not dispose one tensor of the map.
+    if (this.stepTensor?.step !== this.step) {
+      this.stepTensor?.tensor.dispose();
+      this.stepTensor = { step: this.step, tensor: tf.scalar(this.step) };
+    }
+    out.step = this.stepTensor.tensor;
     return out;
   }
 
+  /**
+   * Restores a state saved from `state()`, the moments belonging to `params` (the parameters this
+   * optimiser updates). Names, shapes and the step count are checked before anything changes.
+   */
+  loadState(saved: SavedTensors, params: NamedTensors): void {
+    const step = saved.step;
+    if (!step || step.values.length !== 1 || !Number.isInteger(step.values[0]) || step.values[0] < 0) {
+      throw new Error('Saved optimiser state has no valid "step" (a whole number >= 0).');
+    }
+    const moments = (kind: 'm' | 'v') =>
+      Object.keys(saved)
+        .filter((n) => n.startsWith(`${kind}/`))
+        .map((n) => n.slice(kind.length + 1))
+        .sort();
+    const names = moments('m');
+    if (names.join() !== moments('v').join()) throw new Error('Saved optimiser state has first and second moments for different parameters.');
+    const unknown = Object.keys(saved).filter((n) => n !== 'step' && !n.startsWith('m/') && !n.startsWith('v/'));
+    if (unknown.length > 0) throw new Error(`Saved optimiser state has unknown tensors: ${unknown.join(', ')}.`);
+    for (const name of names) {
+      const p = params[name];
+      if (!p) throw new Error(`Saved optimiser state has moments for "${name}", which this model does not have.`);
+      for (const kind of ['m', 'v'] as const) {
+        const s = saved[`${kind}/${name}`];
+        if (s.shape.join('x') !== p.shape.join('x') || s.values.length !== p.size) {
+          throw new Error(`Saved optimiser moment "${kind}/${name}" has shape ${s.shape.join('x')}, expected ${p.shape.join('x')}.`);
+        }
+      }
+    }
+    this.dispose();
+    for (const name of names) {
+      this.m[name] = tf.tensor(saved[`m/${name}`].values, saved[`m/${name}`].shape, 'float32');
+      this.v[name] = tf.tensor(saved[`v/${name}`].values, saved[`v/${name}`].shape, 'float32');
+    }
+    this.step = step.values[0];
+  }
+
+  /** Frees its tensors. */
   dispose(): void {
     for (const t of [...Object.values(this.m), ...Object.values(this.v)]) t.dispose();
     this.m = {};
     this.v = {};
+    this.stepTensor?.tensor.dispose();
+    this.stepTensor = null;
   }
 }
 

@@ -20,6 +20,7 @@ import type { RegressionMethod, RegressionMethodSpec, RegressionStepMetrics } fr
 import { REGRESSION_METALSTM_INFO, type RegressionMetaLstmHyperparameters } from './metalstmRegressionInfo';
 import type { Points, RegressionTask } from './sinusoid';
 import { metaLstmAdvice, type DivergenceAdvice } from '../methods/divergenceAdvice';
+import { adamTrainingState, loadAdamTrainingState } from '../methods/checkpoint';
 
 export interface RegressionMetaLstmConfig extends RegressionMetaLstmHyperparameters {
   seed: number;
@@ -111,6 +112,15 @@ export class RegressionMetaLstm implements RegressionMethod {
     assignNamed(this.weights, saved);
     this.optimizer.dispose();
     this.optimizer = new Adam();
+  }
+
+  /** Adam's moments and step count (over theta_0 and the meta-learner's weights alike). */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.weights);
   }
 
   dispose(): void {

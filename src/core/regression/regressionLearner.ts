@@ -11,6 +11,7 @@ import { assignNamed, cloneTensors, disposeTensors, type NamedTensors, type Save
 import { stepwiseAdaptation, type Adaptation } from '../methods/stepwise';
 import type { Rng } from '../rng';
 import type { Points } from './sinusoid';
+import { adamTrainingState, loadAdamTrainingState } from '../methods/checkpoint';
 
 /** Points of one task ([n, 1] each) or of T tasks stacked ([T, n, 1] each). */
 export interface PointTensors {
@@ -114,6 +115,15 @@ export abstract class SgdMlpRegressor {
     // Adam's moments belong to the parameters they were collected on.
     this.optimizer.dispose();
     this.optimizer = new Adam();
+  }
+
+  /** Adam's moments and step count: all that carries over between training steps. */
+  trainingStateTensors(): NamedTensors {
+    return adamTrainingState(this.optimizer);
+  }
+
+  loadTrainingState(saved: SavedTensors): void {
+    loadAdamTrainingState(this.optimizer, saved, this.params);
   }
 
   dispose(): void {

@@ -27,8 +27,14 @@ export interface RegressionMethod {
   labels(): MethodLabels;
   /** What to change when training diverges, naming the learning rate(s) involved. */
   divergenceAdvice(step: number): DivergenceAdvice;
+  /** Learnable state as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
+  /** Restores state saved from `stateTensors`; the training state (the optimiser) starts afresh. */
   loadState(saved: SavedTensors): void;
+  /** The training state a checkpoint adds (as for images: methods/method.ts, methods/checkpoint.ts). */
+  trainingStateTensors?(): NamedTensors;
+  /** Restores a training state saved from `trainingStateTensors`, after `loadState`. */
+  loadTrainingState?(saved: SavedTensors): void;
   dispose(): void;
 }
 

@@ -11,14 +11,16 @@
 //    in one move);
 // 5. divergence: learning rates at the top of their allowed range, and a non-finite loss, through
 //    the family's real training loop: stopped with a problem naming one of the spec's settings and
-//    the last healthy state, or, for a method that cannot diverge in its range, finite losses.
+//    the last healthy state, or, for a method that cannot diverge in its range, finite losses;
+// 6. checkpoint: a run checkpointed after 3 steps and resumed in a fresh method trains steps 4..6
+//    with exactly the uninterrupted run's losses and ends in its state (optimiser included).
 // Only plain arrays and the spec's description (defaults, hyperparameters) are read, so a family's
 // registry can change shape without this file following it.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { saveTensors, type SavedTensors } from '../../../src/core/nn/params';
 import type { LoopMetrics, LoopResult } from '../../../src/core/train/loop';
-import type { StatefulMethod } from '../../../src/core/train/divergence';
+import { checkpointTensors, loadCheckpoint, splitCheckpoint, type Checkpointable } from '../../../src/core/methods/checkpoint';
 
 /** What the suite reads of a method's spec (image and regression specs alike). */
 interface SpecDescription {
@@ -108,8 +110,11 @@ export interface ConformanceExceptions {
   adaptationDependsOnSeed?: string;
 }
 
-/** A method as the suite handles it (both families' method interfaces have these). */
-export interface MethodUnderTest extends StatefulMethod {
+/**
+ * A method as the suite handles it (both families' method interfaces have these): its state, and
+ * the optional training state a checkpoint adds (methods/checkpoint.ts).
+ */
+export interface MethodUnderTest extends Checkpointable {
   dispose(): void;
 }
 
@@ -204,6 +209,34 @@ export function describeConformance<M extends MethodUnderTest>(family: FamilyUnd
         expect(tf.memory().numTensors).toBe(start);
       });
 
+      it("checkpoint: saved after 3 steps and loaded into a fresh method, steps 4..6 give the uninterrupted run's losses and state exactly", async () => {
+        const start = tf.memory().numTensors;
+        const uninterrupted = create(name);
+        const losses = await trainSteps(uninterrupted, 0, 6);
+        const finalState = await saveTensors(checkpointTensors(uninterrupted));
+        uninterrupted.dispose();
+        const first = create(name);
+        await trainSteps(first, 0, 3);
+        const saved = await saveTensors(checkpointTensors(first));
+        first.dispose();
+        // As the worker resumes a run: the method made again from the run's config, the checkpoint loaded.
+        const resumed = create(name);
+        loadCheckpoint(resumed, saved);
+        expect(await trainSteps(resumed, 3, 3)).toEqual(losses.slice(3));
+        expect(await saveTensors(checkpointTensors(resumed))).toEqual(finalState);
+        resumed.dispose();
+        // The check can fail: from the learnable state alone (as an older checkpoint holds: a fresh
+        // optimiser), a method whose training state carries over trains steps 5 and 6 otherwise.
+        const { state, training } = splitCheckpoint(saved);
+        if (Object.keys(training).length > 0) {
+          const fresh = create(name);
+          loadCheckpoint(fresh, state);
+          expect(await trainSteps(fresh, 3, 3)).not.toEqual(losses.slice(3));
+          fresh.dispose();
+        }
+        expect(tf.memory().numTensors).toBe(start);
+      });
+
       it('adaptation lowers the support loss (below doing nothing for a closed-form method)', async () => {
         // Three training steps, then the method's own adaptation to a held-out task's support set.
         // Everything is seeded and replays exactly on a backend, so this cannot flake; the margins
@@ -240,6 +273,9 @@ export function describeConformance<M extends MethodUnderTest>(family: FamilyUnd
           } else {
             expect(result.status).toBe('diverged');
             expect(result.problem).toMatchObject({ code: 'diverged', message: result.message });
+            // The message, the curve's last point and the step count name the same step.
+            expect(result.curve.at(-1)?.step).toBe(result.stepsDone);
+            expect(result.message).toContain(`Training diverged at step ${result.stepsDone}:`);
             // The setting to lower is one of the learning rates that were raised.
             expect(learningRateKeys(spec)).toContain(hyperparameterOfField(result.problem?.field));
           }
@@ -247,8 +283,9 @@ export function describeConformance<M extends MethodUnderTest>(family: FamilyUnd
       );
 
       it('divergence: a non-finite loss stops the real loop with a problem naming a setting of the spec, the last healthy state restored', async () => {
-        // Non-finite data from (0-based) step 3 on. The loop stops at that step and restores the
-        // state the step before it started from (loop.ts, divergence.ts): the state after step 2.
+        // Non-finite data from (0-based) step 3 on. The loop stops at that step (1-based 4, kept as
+        // the curve's last point) and restores the state the step before it started from (loop.ts,
+        // divergence.ts): the state after step 2.
         const spec = family.spec(name);
         const method = create(name);
         let healthy: SavedTensors | null = null;
@@ -256,9 +293,9 @@ export function describeConformance<M extends MethodUnderTest>(family: FamilyUnd
           if (step === 2) healthy = await saveTensors(method.stateTensors());
         });
         expect(result.status).toBe('diverged');
-        expect(result.stepsDone).toBe(3);
-        expect(result.curve.map((p) => p.step)).toEqual([1, 2, 3]);
-        expect(result.message).toMatch(/diverged at step 4: the loss became (NaN|Infinity|-Infinity)/);
+        expect(result.stepsDone).toBe(4);
+        expect(result.curve.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+        expect(result.message).toMatch(/diverged at step 4: the loss became (NaN|Infinity|-Infinity).*back to where they were after step 2/);
         expect(result.problem).toMatchObject({ code: 'diverged', message: result.message });
         const setting = hyperparameterOfField(result.problem?.field);
         expect(Object.keys(spec.defaults)).toContain(setting);

@@ -27,11 +27,10 @@ const EXCEPTIONS: Record<string, ConformanceExceptions> = {
   // 0.06: Adam moves each weight by at most its step size (1 here) per step, and batch norm after
   // every convolution makes the embedding blind to the kernels' scale.
   protonet: { cannotDivergeInRange: 'Adam steps of at most 1 under batch norm: the loss stayed below 3.5 over 150 steps' },
-  // One inner step (the default) of alpha = 10 on a batch-normalised Conv-4 gives bounded support
-  // gradients: over 150 steps the loss peaked at 251 (MAML) and 8.5e3 (first order), never NaN, and
-  // settled near 2.6 / 1.6. (With innerSteps 5, not a learning rate, both diverge within 25 steps.)
-  maml: { cannotDivergeInRange: 'one inner step of alpha <= 10 under batch norm: loss peaked at 251 over 150 steps, never non-finite' },
-  fomaml: { cannotDivergeInRange: 'one inner step of alpha <= 10 under batch norm: loss peaked at 8.5e3 over 150 steps, never non-finite' },
+  // MAML and first-order MAML are held to the defaults: at alpha 10 and learning rate 1 their loss
+  // never turns non-finite, but it swings far above guessing's, which the health check reports
+  // (train/health.ts: over 100 times log 5): here 251 at step 14 (MAML) and 508 at step 8 (first
+  // order), from 11 at step 1; over 150 steps they settle near 3.9 / 1.6, never learning.
   // The cosine head (the default) bounds every logit by cosineScale (10), so the cross-entropy cannot
   // exceed 2 x 10 + log(classes); adaptLearningRate and backboneLearningRate act only when adapting.
   // The seed: each episode's new head starts from a draw of the METHOD'S SEED (finetune.ts, "Determinism"),
