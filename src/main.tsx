@@ -1,11 +1,12 @@
 // The page's entry on the main thread: creates the compute client (TensorFlow.js loads only
 // inside its worker), the run history and the Omniglot archive source, builds the store and renders
-// the app. The client and store are also exposed as window.fewShotLab for the browser tests and
-// `npm run bench:browser`, which drive the same worker the page uses.
+// the app. The client, store and history are also exposed as window.fewShotLab for the browser
+// tests and the browser benchmarks, which drive the same worker and storage the page uses.
 import { lazy, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { cachedArchive, loadOmniglot, OMNIGLOT_BACKGROUND } from './ui/datasets/omniglotArchive';
 import { createRunHistory } from './ui/history/runHistory';
+import { browserRunLocks } from './ui/state/runLocks';
 import { StoreContext } from './ui/state/context';
 import { createPlaygroundStore } from './ui/state/store';
 import { embedOptionsFromQuery, fullPlaygroundUrl } from './ui/embed/embedOptions';
@@ -23,9 +24,11 @@ const client = createComputeClient();
 const linked = setupFromQuery(location.search);
 // Embedded in a course page: compact, chosen controls hidden, driven by the host through postMessage.
 const embedding = embedOptionsFromQuery(location.search);
+const runHistory = createRunHistory();
 const store = createPlaygroundStore({
   client,
-  history: createRunHistory(),
+  history: runHistory,
+  locks: browserRunLocks(),
   omniglot: {
     size: OMNIGLOT_BACKGROUND.size,
     isCached: async () => (await cachedArchive(OMNIGLOT_BACKGROUND.name)) !== null,
@@ -35,7 +38,7 @@ const store = createPlaygroundStore({
 const notices = [...linked.notices, ...embedding.notices];
 if (notices.length > 0) store.setState({ notice: notices.join(' ') });
 mirrorSetupInUrl(store, location, history);
-(window as unknown as { fewShotLab: unknown }).fewShotLab = { client, store };
+(window as unknown as { fewShotLab: unknown }).fewShotLab = { client, store, history: runHistory };
 // "Your images" loads as its own chunk the first time its tab opens.
 const OwnImagesRoot = lazy(() => import('./ui/views/own/OwnImagesRoot'));
 const OwnImages = () => <OwnImagesRoot client={client} playground={store} />;

@@ -74,8 +74,9 @@ export interface ParsedRunExport {
 }
 
 const AGAIN = 'export the run again from the Run history and import that file';
-const STATUSES: readonly RunStatus[] = ['starting', 'training', 'paused', 'done', 'stopped', 'diverged', 'failed'];
-const ACTIVE: readonly RunStatus[] = ['starting', 'training', 'paused'];
+const STATUSES: readonly RunStatus[] = ['starting', 'training', 'paused', 'interrupted', 'done', 'stopped', 'diverged', 'failed'];
+/** Statuses of a run that had not ended: imported without its state, it can only be stopped. */
+const ACTIVE: readonly RunStatus[] = ['starting', 'training', 'paused', 'interrupted'];
 const BACKENDS: readonly BackendPreference[] = ['auto', ...BACKEND_ORDER];
 const METRICS: readonly MetricName[] = Object.values(FAMILIES).map((family) => family.metric.name);
 const BATCH_NORM = ['running', 'support', 'batch'] as const;
@@ -128,8 +129,9 @@ export function parseRunExport(text: string, options: RunImportOptions): ParsedR
   let runMessage = message;
   if (ACTIVE.includes(exportedStatus)) {
     status = 'stopped';
-    runMessage = `This run was ${exportedStatus === 'paused' ? 'paused' : 'still training'} when it was exported; the ${stepsDone} steps it had done are kept.`;
-    warnings.push(`${name} was ${exportedStatus === 'paused' ? 'paused' : 'still training'} when it was exported; it is imported as stopped after step ${stepsDone}.`);
+    const was = exportedStatus === 'paused' ? 'paused' : exportedStatus === 'interrupted' ? 'interrupted' : 'still training';
+    runMessage = `This run was ${was} when it was exported; the ${stepsDone} steps it had done are kept.`;
+    warnings.push(`${name} was ${was} when it was exported; it is imported as stopped after step ${stepsDone}.`);
   }
 
   const run: ImportedRun = {

@@ -29,11 +29,17 @@ export interface RunHistory {
   /** Deleting a run that is not there is not an error (it may be gone already, from another tab). */
   deleteRun(id: string): Promise<void>;
   getRun(id: string): Promise<StoredRun | undefined>;
-  /** Keeps a finished run's trained state (deleted with the run), so it can be a backbone later. */
+  /**
+   * Keeps a run's state (deleted with the run), replacing what was kept: a training run's latest
+   * checkpoint (which may hold its optimiser's state too, to resume), or a finished run's trained
+   * state, so it can be evaluated, inspected or be a backbone on a later visit.
+   */
   saveRunState(runId: string, state: SavedTensors): Promise<void>;
   getRunState(runId: string): Promise<SavedTensors | undefined>;
-  /** Ids of the runs whose trained state is kept. */
+  /** Ids of the runs whose state is kept. */
   runStateIds(): Promise<string[]>;
+  /** Drops the kept states of these runs (the runs and their curves stay). */
+  dropRunStates(runIds: readonly string[]): Promise<void>;
 }
 
 /** A run history on the given IndexedDB (tests pass a fresh fake-indexeddb IDBFactory). */
@@ -100,6 +106,12 @@ export function createRunHistory(options: DatabaseOptions = {}): RunHistory {
     getRunState: (runId) => use('get', async (db) => (await db.get('runStates', runId))?.state),
 
     runStateIds: () => use('list', (db) => db.getAllKeys('runStates')),
+
+    dropRunStates: (runIds) =>
+      use('delete', async (db) => {
+        const tx = db.transaction('runStates', 'readwrite');
+        await Promise.all([...runIds.map((id) => tx.store.delete(id)), tx.done]);
+      }),
   };
 }
 
@@ -108,7 +120,7 @@ type Action = 'list' | 'save' | 'rename' | 'delete' | 'get';
 function failureMessage(action: Action, error: unknown): string {
   const reason = describeError(error);
   if (isQuotaError(error)) {
-    return `The browser's storage for this site is full (${reason}); delete old runs from the history, or export runs as JSON to keep them.`;
+    return `The browser's storage for this site is full (${reason}); nothing stored before was lost. Drop kept states or delete old runs in the history, or export runs as JSON to keep them.`;
   }
   switch (action) {
     case 'save':

@@ -5,7 +5,25 @@ import type { ChosenBackend } from '../../worker/protocol';
 import type { EvaluationMessage, ProgressPoint, ValidationPointMessage } from '../../worker/protocol';
 import type { Setup } from './setup';
 
-export type RunStatus = 'starting' | 'training' | 'paused' | 'done' | 'stopped' | 'diverged' | 'failed';
+/**
+ * 'interrupted': the page closed, reloaded or crashed while the run trained; it resumes from its kept
+ * checkpoint (StoredRun.kept) if there is one.
+ */
+export type RunStatus = 'starting' | 'training' | 'paused' | 'interrupted' | 'done' | 'stopped' | 'diverged' | 'failed';
+
+/** What of a run's state the browser keeps (src/ui/history: the "runStates" store), without the tensors. */
+export interface KeptState {
+  /** The training step the kept state is from. */
+  step: number;
+  /** Seconds of training at that step. */
+  elapsed: number;
+  /** Size of its tensors' values in bytes. */
+  bytes: number;
+  /** ms since the epoch. */
+  savedAt: number;
+  /** A checkpoint taken while training (with the optimiser's state): the run can continue from it. */
+  resumable: boolean;
+}
 
 export interface RunProgress {
   step: number;
@@ -36,6 +54,8 @@ export interface StoredRun {
   seconds: number;
   /** Newest last. */
   evaluations: EvaluationMessage[];
+  /** What of its state the browser keeps, if anything (written after the state itself). */
+  kept?: KeptState;
   /** Set on a run read from a JSON export (src/ui/history/importRun.ts): which file, and when. */
   imported?: { fileName: string; at: number };
 }

@@ -10,6 +10,7 @@ import { playgroundEnv } from './playground/env';
 import { createEvaluationSlice } from './playground/evaluationSlice';
 import { createHistorySlice } from './playground/historySlice';
 import { createInspectionSlice } from './playground/inspectionSlice';
+import { createKeptRunsSlice } from './playground/keptRunsSlice';
 import { createRunsSlice } from './playground/runsSlice';
 import { createSessionSlice } from './playground/sessionSlice';
 import { createSetupSlice } from './playground/setupSlice';
@@ -27,6 +28,7 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
     ...createSetupSlice(env, initialSetup)(...a),
     ...createDatasetsSlice(env)(...a),
     ...createRunsSlice(env)(...a),
+    ...createKeptRunsSlice(env)(...a),
     ...createHistorySlice(env)(...a),
     ...createEvaluationSlice(env)(...a),
     ...createInspectionSlice(env)(...a),

@@ -19,6 +19,7 @@ import { EvaluationPanel } from './results/EvaluationPanel';
 import { RunControls } from './run/RunControls';
 import { StatusRegion } from './run/StatusRegion';
 import { TrainingView } from './training/TrainingView';
+import { useLeaveGuard } from './useLeaveGuard';
 
 export interface AppProps {
   omniglotSize: number;
@@ -44,6 +45,7 @@ export const OWN_IMAGES_HASH = '#your-images';
 
 export function App({ omniglotSize, embed, ownImages: OwnImages }: AppProps) {
   const view = useView();
+  useLeaveGuard();
   return (
     <div className={`app${embed ? ' app--embed' : ''}`}>
       <header className="app__header">
@@ -85,6 +87,10 @@ function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
   const busy = usePlayground(isTraining);
   const setup = usePlayground((s) => s.setup);
   const applySetup = usePlayground((s) => s.applySetup);
+  const prepareDataset = usePlayground((s) => s.prepareDataset);
+  // The chosen dataset is loaded when chosen (not first when Train is pressed), so every setting is
+  // checked against its classes as it is typed.
+  useEffect(() => prepareDataset(setup.dataset), [prepareDataset, setup.dataset]);
   const hide = {
     presets: useHidden('presets'),
     dataset: useHidden('dataset'),

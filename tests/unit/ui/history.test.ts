@@ -204,7 +204,7 @@ describe('run history in IndexedDB', () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     });
     await expect(history.saveRun(makeRun({ id: 'new' }, 5))).rejects.toThrow(
-      /^The browser's storage for this site is full \(QuotaExceededError: The quota has been exceeded\.\); delete old runs from the history, or export runs as JSON to keep them\.$/,
+      /^The browser's storage for this site is full \(QuotaExceededError: The quota has been exceeded\.\); nothing stored before was lost\. Drop kept states or delete old runs in the history, or export runs as JSON to keep them\.$/,
     );
     vi.restoreAllMocks();
     expect((await history.listRuns()).map((r) => r.id)).toEqual(['kept']);

@@ -71,13 +71,16 @@ describe('the playground panel', () => {
     await user.type(ways, '1');
     expect(ways).toHaveAttribute('aria-invalid', 'true');
     expect(ways).toHaveAccessibleDescription(/Ways \(N\) must be a whole number of at least 2/);
-    await user.click(screen.getByRole('button', { name: 'Train' }));
+    // Train is off, and says why: the setting to fix.
+    const train = screen.getByRole('button', { name: 'Train' });
+    expect(train).toHaveAttribute('aria-disabled', 'true');
+    expect(train).toHaveAccessibleDescription('To train, fix Ways (N) (marked in the panel).');
+    await user.click(train);
     expect(calls.some((c) => c.type === 'start')).toBe(false);
-    expect(screen.getByText(/One setting needs attention/)).toBeInTheDocument();
   });
 
   it("puts the worker's refusal next to the control it names", async () => {
-    const message = 'Test episodes: 30-way episodes need 30 classes but the test split has only 24; lower Ways (N) to at most 24 or give the test split more classes.';
+    const message = 'Ways (N) is 30 but the test split has 24 classes: choose at most 24, or give the test split a bigger share.';
     const { user } = await renderPlayground({ startError: { code: 'too-few-classes', field: 'way', message } });
     const ways = screen.getByLabelText('Ways (N)');
     await user.clear(ways);
@@ -198,8 +201,8 @@ describe('the playground panel', () => {
     const history = memoryHistory([old]);
     const { user } = await renderPlayground({ history });
     const item = within(screen.getByRole('region', { name: 'Run history' })).getByRole('listitem');
-    // A run interrupted by closing the page is kept as stopped, with what it had.
-    expect(item).toHaveTextContent('stopped after 3 steps');
+    // A run cut off by closing the page is interrupted, with what it had (nothing kept to resume from).
+    expect(item).toHaveTextContent('interrupted after 3 steps');
     await user.click(within(item).getByRole('button', { name: 'Rename MAML 5-way 5-shot #1' }));
     const input = within(item).getByLabelText(/New name/);
     await user.clear(input);

@@ -1,8 +1,8 @@
 // What the playground's slices share besides the state: the injected deps, the clock, run ids, and
-// small tools over the runs (find, update, save to the history, keep a trained state) that more
+// small tools over the runs (find, update, save to the history) that more
 // than one slice needs. Made once per store (createPlaygroundStore), handed to every slice.
 import type { StateCreator } from 'zustand/vanilla';
-import { familyOf } from '../../../core/experiment/datasets';
+import type { Checkpoint } from '../../../worker/protocol';
 import type { StoredRun } from '../runTypes';
 import { runOf } from '../selectors';
 import type { DatasetChoice } from '../setup';
@@ -15,12 +15,23 @@ export interface PlaygroundEnv {
   newRunId(): string;
   /** When each run was last written to the history. */
   lastSaved: Map<string, number>;
+  /** Each training run's latest checkpoint from the worker, and when and at which step one was last kept. */
+  checkpoints: { latest: Map<string, Checkpoint>; keptAt: Map<string, number>; keptStep: Map<string, number> };
+  /** Releases the lock telling other tabs a run trains here (runLocks.ts), per run. */
+  releaseLock: Map<string, () => void>;
 }
 
 export function playgroundEnv(deps: PlaygroundDeps): PlaygroundEnv {
   const now = deps.now ?? (() => Date.now());
   let runCounter = 0;
-  return { deps, now, newRunId: () => `run-${now().toString(36)}-${(++runCounter).toString(36)}`, lastSaved: new Map() };
+  return {
+    deps,
+    now,
+    newRunId: () => `run-${now().toString(36)}-${(++runCounter).toString(36)}`,
+    lastSaved: new Map(),
+    checkpoints: { latest: new Map(), keptAt: new Map(), keptStep: new Map() },
+    releaseLock: new Map(),
+  };
 }
 
 /** A slice of the playground store, made with the store's env. */
@@ -45,22 +56,8 @@ export function playgroundTools(env: PlaygroundEnv, set: SetState, get: GetState
     }
   };
 
-  /** Keeps a finished image run's trained state, so it can be a backbone on a later visit ("Your images"). */
-  const keepState = async (id: string) => {
-    // Only image-classification runs serve as backbones (their Conv-4 embeds images); a regression
-    // run's network maps x to y and has no image features, so its state is not worth keeping.
-    const run = runById(id);
-    if (!deps.client.runState || !deps.history.saveRunState || (run && familyOf(run.setup.dataset).id !== 'classification')) return;
-    try {
-      await deps.history.saveRunState(id, await deps.client.runState(id));
-      set((s) => ({ keptStateIds: s.keptStateIds.includes(id) ? s.keptStateIds : [...s.keptStateIds, id] }));
-    } catch {
-      // Not kept (storage full or unavailable): the run still serves as a backbone during this visit.
-    }
-  };
-
   const setDataset = (dataset: DatasetChoice, patch: Partial<DatasetState>) =>
     set((s) => ({ datasets: { ...s.datasets, [dataset]: { ...(s.datasets[dataset] ?? { status: 'absent' }), ...patch } } }));
 
-  return { runById, updateRun, save, keepState, setDataset };
+  return { runById, updateRun, save, setDataset };
 }

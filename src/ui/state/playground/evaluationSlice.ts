@@ -1,14 +1,17 @@
-// Evaluating a trained run on test episodes, and comparing runs: the baseline of each comparison
+// Evaluating a trained run on test episodes (one from an earlier visit from its kept state), and
+// comparing runs: the baseline of each comparison
 // group, earlier runs' curves drawn over the current one, and the curves' smoothing.
 import { EVALUATION_SEED } from '../runConfig';
 import { isActive, isRunLive } from '../selectors';
 import { playgroundTools, type PlaygroundEnv, type PlaygroundSlice } from './env';
+import { keptStateTools } from './keptStates';
 import type { EvaluationSlice } from './types';
 
 export const createEvaluationSlice =
   (env: PlaygroundEnv): PlaygroundSlice<EvaluationSlice> =>
   (set, get) => {
     const { runById, updateRun, save } = playgroundTools(env, set, get);
+    const { makeLive } = keptStateTools(env, set, get);
     return {
       evaluation: null,
       baselines: {},
@@ -18,12 +21,11 @@ export const createEvaluationSlice =
       async evaluate(runId = get().currentRunId ?? undefined) {
         const run = runById(runId);
         if (!run || !runId) return;
-        if (!isRunLive(get(), runId)) {
-          set({ evaluation: { runId, done: 0, total: 0, error: 'This run was trained in an earlier visit and its weights are not kept: apply its setup and train again to evaluate it.' } });
-          return;
-        }
         const inProgress = get().evaluation;
         if (isActive(run) || (inProgress && !inProgress.error)) return;
+        // A run from an earlier visit is brought back from its kept state first.
+        const fail = (error: string) => set({ evaluation: { runId, done: 0, total: 0, error } });
+        if (!isRunLive(get(), runId) && !(await makeLive(runId, fail))) return;
         const episodes = run.setup.evalEpisodes;
         set({ evaluation: { runId, done: 0, total: episodes } });
         try {

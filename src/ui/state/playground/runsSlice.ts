@@ -4,7 +4,7 @@ import type { WorkerRequestError } from '../../../worker/client';
 import type { DatasetSummary } from '../../../worker/protocol';
 import { describeSetup, runConfigOf } from '../runConfig';
 import type { StoredRun } from '../runTypes';
-import { datasetProblem, isActive, isBackendReady, isTraining } from '../selectors';
+import { datasetProblem, isActive, isBackendReady, isTraining, loadedSummary } from '../selectors';
 import { methodInfo, type DatasetChoice } from '../setup';
 import { controlOf, setupProblems } from '../setupProblems';
 import { playgroundTools, type PlaygroundEnv, type PlaygroundSlice } from './env';
@@ -30,7 +30,7 @@ export const createRunsSlice =
 
       async train() {
         const { setup } = get();
-        const problems = setupProblems(setup);
+        const problems = setupProblems(setup, loadedSummary(get(), setup.dataset));
         set({ problems });
         if (Object.keys(problems).length > 0) return;
         if (isTraining(get())) return;
@@ -62,6 +62,8 @@ export const createRunsSlice =
         try {
           const { metaBatch } = await deps.client.start(id, runConfigOf(setup));
           updateRun(id, (r) => ({ ...r, metaBatch, status: r.status === 'starting' ? 'training' : r.status }));
+          // Other tabs see that this run trains here, not that it was cut off (runLocks.ts).
+          if (deps.locks) env.releaseLock.set(id, deps.locks.hold(id));
           void save(id);
         } catch (error) {
           const message = (error as Error).message;

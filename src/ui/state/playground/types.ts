@@ -5,6 +5,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ComputeClient } from '../../../worker/client';
 import type { SavedTensors } from '../../../core/nn/params';
 import type { ChosenBackend, DatasetSummary, EpisodeInspection, SineFit } from '../../../worker/protocol';
+import type { RunLocks } from '../runLocks';
 import type { StoredRun } from '../runTypes';
 import type { DatasetChoice, Setup } from '../setup';
 import type { FieldProblems } from '../setupProblems';
@@ -13,16 +14,21 @@ export type PlaygroundClient = Pick<
   ComputeClient,
   'init' | 'loadDataset' | 'start' | 'pause' | 'resume' | 'stop' | 'evaluate' | 'inspectEpisode' | 'fitSine' | 'on'
 > &
-  Partial<Pick<ComputeClient, 'runState'>>;
+  Partial<Pick<ComputeClient, 'runState' | 'restore'>>;
 
 export interface RunHistory {
   listRuns(): Promise<StoredRun[]>;
   saveRun(run: StoredRun): Promise<void>;
   renameRun(id: string, name: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
-  /** Keeping finished runs' trained states (optional: without it, runs last a visit as backbones). */
+  /**
+   * Keeping runs' states: checkpoints while training (to resume after a reload) and trained states
+   * (to evaluate, inspect and use as backbones on later visits). Optional: without it, a run lasts a visit.
+   */
   saveRunState?(runId: string, state: SavedTensors): Promise<void>;
+  getRunState?(runId: string): Promise<SavedTensors | undefined>;
   runStateIds?(): Promise<string[]>;
+  dropRunStates?(runIds: readonly string[]): Promise<void>;
 }
 
 /** Where the Omniglot archive comes from (cache or download); see src/ui/datasets. */
@@ -37,6 +43,8 @@ export interface PlaygroundDeps {
   client: PlaygroundClient;
   history: RunHistory;
   omniglot: ArchiveSource;
+  /** Telling other tabs which runs train here (runLocks.ts); absent: every run left training counts as cut off. */
+  locks?: RunLocks;
   now?: () => number;
 }
 
@@ -80,12 +88,16 @@ export interface SetupSlice {
   applyRunSetup(runId: string): void;
   /** Replaces the whole setup (a run's, a preset's); the backend is chosen again if it changed. */
   applySetup(setup: Setup): void;
+  /** Checks the setup again, against its dataset as now loaded (when it finishes loading). */
+  recheckSetup(): void;
 }
 
 /** The datasets in the worker and Omniglot's download (datasetsSlice.ts). */
 export interface DatasetsSlice {
   datasets: Partial<Record<DatasetChoice, DatasetState>>;
   loadDataset(dataset?: DatasetChoice): Promise<DatasetSummary | null>;
+  /** Loads a dataset that needs no download or archive (glyphs, sine waves) as soon as it is chosen. */
+  prepareDataset(dataset: DatasetChoice): void;
   downloadOmniglot(): Promise<void>;
   cancelDownload(): void;
 }
@@ -98,13 +110,21 @@ export interface RunsSlice {
   currentRunId: string | null;
   /** Runs whose trained state lives in this page's worker (can be evaluated and inspected). */
   liveRunIds: string[];
-  /** Runs whose trained state is kept in the browser (backbones on "Your images" on later visits too). */
+  /** Runs whose state (a checkpoint or the trained state) is kept in the browser. */
   keptStateIds: string[];
   train(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
   selectRun(runId: string): void;
+}
+
+/** Runs' kept states: resuming an interrupted run, dropping kept states (keptRunsSlice.ts). */
+export interface KeptRunsSlice {
+  /** Continues an interrupted run from its kept checkpoint, with the same episodes from there on. */
+  resumeInterrupted(runId?: string): Promise<void>;
+  /** Drops the kept states of these runs (default: every run not training now); curves and results stay. */
+  dropKeptStates(runIds?: readonly string[]): Promise<void>;
 }
 
 /** The run history in IndexedDB: renaming, deleting, importing (historySlice.ts). */
@@ -145,6 +165,13 @@ export interface InspectionSlice {
   fitSine(runId?: string, seed?: number): Promise<void>;
 }
 
-export type PlaygroundState = SessionSlice & SetupSlice & DatasetsSlice & RunsSlice & HistorySlice & EvaluationSlice & InspectionSlice;
+export type PlaygroundState = SessionSlice &
+  SetupSlice &
+  DatasetsSlice &
+  RunsSlice &
+  KeptRunsSlice &
+  HistorySlice &
+  EvaluationSlice &
+  InspectionSlice;
 
 export type PlaygroundStore = StoreApi<PlaygroundState>;

@@ -4,6 +4,7 @@ import type { WorkerEvent } from '../../../worker/protocol';
 import { isActive, isRunLive } from '../selectors';
 import { controlOf } from '../setupProblems';
 import { playgroundTools, type GetState, type PlaygroundEnv, type SetState } from './env';
+import { keptStateTools } from './keptStates';
 
 /** How often a training run is written to the history (besides when it ends). */
 const SAVE_EVERY_MS = 5000;
@@ -12,7 +13,8 @@ export type PlaygroundEvent = WorkerEvent | { type: 'restarted'; attempt: number
 
 /** The handler of the worker's events, for one store's set and get. */
 export function workerEventHandler(env: PlaygroundEnv, set: SetState, get: GetState) {
-  const { runById, updateRun, save, keepState } = playgroundTools(env, set, get);
+  const { runById, updateRun, save } = playgroundTools(env, set, get);
+  const { onCheckpoint, onFinished } = keptStateTools(env, set, get);
   return (event: PlaygroundEvent) => {
     switch (event.type) {
       case 'backend':
@@ -30,6 +32,12 @@ export function workerEventHandler(env: PlaygroundEnv, set: SetState, get: GetSt
           seconds: event.points.at(-1)?.elapsed ?? r.seconds,
         }));
         if (env.now() - (env.lastSaved.get(event.runId) ?? 0) > SAVE_EVERY_MS) void save(event.runId);
+        // A pause keeps the latest checkpoint at once (the worker sends one at the paused step).
+        if (event.paused) void onCheckpoint(event.runId, undefined, true);
+        break;
+      case 'checkpoint':
+        if (!runById(event.runId)) break;
+        void onCheckpoint(event.runId, event.checkpoint, runById(event.runId)?.status === 'paused');
         break;
       case 'finished':
         if (!runById(event.runId)) break;
@@ -43,8 +51,11 @@ export function workerEventHandler(env: PlaygroundEnv, set: SetState, get: GetSt
         if (event.status === 'diverged' && event.message) {
           set((s) => ({ problems: { ...s.problems, [controlOf(event.problem?.field ?? 'method')]: event.message } }));
         }
+        env.releaseLock.get(event.runId)?.();
+        env.releaseLock.delete(event.runId);
         void save(event.runId);
-        if ((event.status === 'done' || event.status === 'stopped') && isRunLive(get(), event.runId)) void keepState(event.runId);
+        // A run that failed keeps its latest checkpoint; one that ended keeps its trained state.
+        if (event.status !== 'failed' && isRunLive(get(), event.runId)) void onFinished(event.runId, event.stepsDone);
         break;
       case 'evaluationProgress':
         if (get().evaluation?.runId === event.runId) set({ evaluation: { runId: event.runId, done: event.done, total: event.total } });

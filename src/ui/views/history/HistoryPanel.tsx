@@ -8,6 +8,7 @@ import { fileNameFor, RUN_EXPORT_MAX_TEXT, runCurvesToCsv, runToJson } from '../
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
 import { formatDuration, formatSummary } from '../run/format';
+import { formatBytes, KeptStates } from './KeptStates';
 
 export function HistoryPanel() {
   const runs = usePlayground((s) => s.runs);
@@ -29,6 +30,7 @@ export function HistoryPanel() {
           {message}
         </p>
       )}
+      <KeptStates />
       {runs.length === 0 ? (
         <p className="muted">Runs appear here as you train them and stay in this browser after a reload.</p>
       ) : (
@@ -110,6 +112,7 @@ function HistoryItem({ run }: { run: StoredRun }) {
   // Runs imported from files written before exports held curves have no points, only a step count.
   const steps = Math.max(run.points.at(-1)?.step ?? 0, run.progress?.step ?? 0);
   const imported = run.imported;
+  const keptHere = usePlayground((s) => s.keptStateIds.includes(run.id));
 
   return (
     <li className={`history__item${current ? ' history__item--current' : ''}`} aria-current={current ? 'true' : undefined}>
@@ -144,6 +147,7 @@ function HistoryItem({ run }: { run: StoredRun }) {
         {run.backend ? ` on ${run.backend.backend}` : ''}
         {latest ? ` · ${formatSummary(latest.results[0].summary, latest.metric)} on ${latest.episodes} test episodes` : ''}
         {imported ? ` · imported from ${imported.fileName}` : ''}
+        {run.kept && keptHere ? ` · state kept at step ${run.kept.step} (${formatBytes(run.kept.bytes)})` : ''}
       </p>
       <div className="history__actions">
         <label className="check">

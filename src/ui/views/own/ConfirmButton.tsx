@@ -10,9 +10,11 @@ interface ConfirmButtonProps {
   question: string;
   onConfirm(): void;
   disabled?: boolean;
+  /** The confirming button's text. */
+  confirmText?: string;
 }
 
-export function ConfirmButton({ label, text = 'Delete', question, onConfirm, disabled }: ConfirmButtonProps) {
+export function ConfirmButton({ label, text = 'Delete', question, onConfirm, disabled, confirmText = 'Delete for good' }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
@@ -32,7 +34,7 @@ export function ConfirmButton({ label, text = 'Delete', question, onConfirm, dis
           onConfirm();
         }}
       >
-        Delete for good
+        {confirmText}
       </button>
       <button type="button" onClick={() => setAsking(false)}>
         Keep

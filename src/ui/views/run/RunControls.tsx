@@ -1,19 +1,26 @@
 // Train, Pause/Resume, Stop and Evaluate, with the progress of the current run: a progress bar
-// with the step count, steps per second and the time left, and the run's outcome in words.
+// with the step count, steps per second and the time left, and the run's outcome in words. Train is
+// off while a setting cannot work, with the settings to fix said next to it.
 import { familyOf } from '../../../core/experiment/datasets';
 import { countOf } from '../../../core/experiment/taskFamily';
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
-import { isActive, isCurrentRunLive, isTraining } from '../../state/selectors';
+import { isActive, isCurrentRunLive, isResumable, isRunUsable, isTraining } from '../../state/selectors';
+import { blockingFields, fieldLabel } from '../../state/setupProblems';
 import { formatDuration } from './format';
 
 export function RunControls() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
   const live = usePlayground(isCurrentRunLive);
+  const usable = usePlayground((s) => isRunUsable(s, s.currentRunId));
+  const resumable = usePlayground((s) => isResumable(s, s.currentRunId));
+  const resumeInterrupted = usePlayground((s) => s.resumeInterrupted);
   const busy = usePlayground(isTraining);
   const evaluating = usePlayground((s) => !!s.evaluation && !s.evaluation.error);
-  const trainError = usePlayground((s) => s.problems.train);
-  const problemCount = usePlayground((s) => Object.keys(s.problems).filter((k) => k !== 'train').length);
+  const problems = usePlayground((s) => s.problems);
+  const dataset = usePlayground((s) => s.setup.dataset);
+  const trainError = problems.train;
+  const blocking = blockingFields(problems);
   const backendStatus = usePlayground((s) => s.backendStatus);
   const train = usePlayground((s) => s.train);
   const pause = usePlayground((s) => s.pause);
@@ -27,11 +34,17 @@ export function RunControls() {
   return (
     <section className="run-controls" aria-label="Run">
       <div className="run-controls__buttons">
-        <button type="button" className="primary" onClick={() => void train()} disabled={busy || evaluating}>
+        {/* aria-disabled, not disabled: the button stays focusable, so its reason is read with it. */}
+        <button type="button" className="primary" onClick={() => blocking.length === 0 && void train()} disabled={busy || evaluating}
+          aria-disabled={blocking.length > 0 || undefined} aria-describedby={blocking.length > 0 && !busy ? 'train-blocked' : undefined}>
           Train
         </button>
         {paused ? (
           <button type="button" onClick={() => void resume()} disabled={!active}>
+            Resume
+          </button>
+        ) : run?.status === 'interrupted' ? (
+          <button type="button" onClick={() => void resumeInterrupted(run.id)} disabled={!resumable || busy || evaluating}>
             Resume
           </button>
         ) : (
@@ -42,13 +55,13 @@ export function RunControls() {
         <button type="button" onClick={() => void stop()} disabled={!active}>
           Stop
         </button>
-        <button type="button" onClick={() => void evaluate()} disabled={!run || !live || active || evaluating}>
+        <button type="button" onClick={() => void evaluate()} disabled={!usable || evaluating}>
           Evaluate
         </button>
       </div>
-      {problemCount > 0 && !busy && (
-        <p className="field__error">
-          {problemCount === 1 ? 'One setting needs' : `${problemCount} settings need`} attention before training (marked in the panel).
+      {blocking.length > 0 && !busy && (
+        <p id="train-blocked" className="field__error">
+          To train, fix {listOf(blocking.map((field) => fieldLabel(field, dataset)))} (marked in the panel).
         </p>
       )}
       {trainError && (
@@ -67,7 +80,7 @@ export function RunControls() {
           </label>
           <p className="run-progress__numbers">{progressNumbers(run, active)}</p>
           {/* A stop or the end says nothing the line above does not; a divergence or failure says what to do. */}
-          {run.message && !active && (run.status === 'diverged' || run.status === 'failed') && (
+          {run.message && !active && (run.status === 'diverged' || run.status === 'failed' || run.status === 'interrupted') && (
             <p className="field__error" role="alert">
               {run.message}
             </p>
@@ -76,6 +89,11 @@ export function RunControls() {
       )}
     </section>
   );
+}
+
+/** "Ways (N)", "Ways (N) and Seed", "Ways (N), Shots (K) and Seed". */
+function listOf(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** "4.0 steps/s · about 2 min left · 1 min of training · 4 episodes per step". */
@@ -99,6 +117,8 @@ function statusText(status: string): string {
       return 'training,';
     case 'paused':
       return 'paused at';
+    case 'interrupted':
+      return 'interrupted at';
     case 'done':
       return 'done,';
     case 'stopped':

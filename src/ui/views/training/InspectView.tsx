@@ -4,7 +4,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
-import { isActive, isCurrentRunLive } from '../../state/selectors';
+import { isActive, isCurrentRunLive, isRunUsable } from '../../state/selectors';
 
 // Loaded with the first run, like the training charts (they draw with recharts too).
 const EpisodeViewer = lazy(() => import('../episode/EpisodeViewer').then((m) => ({ default: m.EpisodeViewer })));
@@ -13,6 +13,7 @@ const SinePlot = lazy(() => import('../sine/SinePlot').then((m) => ({ default: m
 export function InspectView() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
   const live = usePlayground(isCurrentRunLive);
+  const usable = usePlayground((s) => isRunUsable(s, s.currentRunId));
   const inspection = usePlayground((s) => (s.inspection?.runId === s.currentRunId ? s.inspection : null));
   const sineFit = usePlayground((s) => (s.sineFit?.runId === s.currentRunId ? s.sineFit : null));
   const inspect = usePlayground((s) => s.inspect);
@@ -27,8 +28,20 @@ export function InspectView() {
   }, [run?.id, live, finished]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!run) return null;
-  if (!live) {
-    return <p className="muted">This run was trained in an earlier visit; its weights are not kept, so its episodes cannot be shown. Apply its setup and train again to look inside.</p>;
+  if (!live && !usable) {
+    const why = run.status === 'interrupted' ? 'it did not finish: resume it to look inside' : 'its weights are not kept, so its episodes cannot be shown. Apply its setup and train again to look inside';
+    return <p className="muted">This run was trained in an earlier visit; {why}.</p>;
+  }
+  if (!live && !(sine ? sineFit : inspection)) {
+    // Kept in the browser: brought back into the worker only when asked (it loads the dataset).
+    return (
+      <p className="muted">
+        This run is from an earlier visit; its trained state is kept.{' '}
+        <button type="button" onClick={() => void (sine ? fitSine(run.id, 1) : inspect(run.id, 1))}>
+          {sine ? 'Show a test task' : 'Show a test episode'}
+        </button>
+      </p>
+    );
   }
   return (
     <div className="inspect">
