@@ -133,7 +133,7 @@ describe('the playground in Chromium (production build)', () => {
     await page.reload();
     await expect.poll(() => runLine(page), { timeout: 30_000 }).toMatch(/interrupted at step \d+ of 300/);
     const interruptedAt = stepOf(await runLine(page));
-    const alert = (await page.getByRole('alert').filter({ hasText: 'Interrupted at step' }).textContent())!;
+    const alert = (await page.getByText(/^Interrupted at step \d+/).textContent())!;
     const keptAt = Number(/\(kept at step (\d+)\)/.exec(alert)![1]);
     expect(alert).toContain(`Interrupted at step ${interruptedAt} (kept at step ${keptAt})`);
     expect(keptAt).toBeGreaterThan(0);
@@ -267,6 +267,28 @@ describe('the playground in Chromium (production build)', () => {
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Evaluation on new tasks' }).textContent(), { timeout: 120_000 }).toMatch(/MSE after 1 step: [\d.]+ ± [\d.]+ \(95% CI\).*MSE after 10 steps: [\d.]+ ± [\d.]+/);
     await screenshot(page, 'playground-7-sine');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('ends a blown-up sine run as diverged at the step its chart shows, names the rate, and keeps the loss axis readable', async () => {
+    const { page, errors } = await open();
+    await page.getByLabel('Dataset').selectOption('sinusoid');
+    await setNumber(page, 'Training steps', 40);
+    await setNumber(page, 'innerLearningRate', 10);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => runLine(page), { timeout: 120_000 }).toMatch(/diverged at step \d+ of 40/);
+    const step = stepOf(await runLine(page));
+    const alert = (await page.getByRole('alert').filter({ hasText: 'diverged' }).first().textContent())!;
+    expect(alert).toContain(`diverged at step ${step}`);
+    expect(alert).toMatch(/innerLearningRate/);
+    // The training charts' axes: no negative tick (loss and MSE cannot be), no label cut to digits.
+    const lossTicks = page.locator('.training-charts .recharts-cartesian-axis-tick-value');
+    await expect.poll(() => lossTicks.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const ticks = await lossTicks.allTextContents();
+    expect(ticks.filter((t) => t.trim().startsWith('-') || t.trim().startsWith('−'))).toEqual([]);
+    expect(ticks.every((t) => t.length <= 8)).toBe(true);
+    await screenshot(page, 'playground-7b-sine-diverged');
     expect(errors).toEqual([]);
     await page.context().close();
   });

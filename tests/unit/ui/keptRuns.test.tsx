@@ -111,7 +111,7 @@ describe('kept runs', () => {
 
     const page = await open(memoryHistory([...first.history.runs.values()], Object.fromEntries(first.history.states)));
     expect(screen.getByText(/interrupted at step 15 of 300/)).toBeInTheDocument();
-    expect(screen.getByRole('alert')).toHaveTextContent(/Interrupted at step 15 \(kept at step 13\).*Resume continues from step 13 with the same episodes/);
+    expect(screen.getByText(/^Interrupted at step 15 \(kept at step 13\).*Resume continues from step 13 with the same episodes\.$/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
     await page.user.click(screen.getByRole('button', { name: 'Resume' }));
     const [resumedId, resume] = page.calls.find((c) => c.type === 'resumeFrom')!.args as [string, { checkpoint: Checkpoint; shownSteps: number }];
@@ -132,7 +132,7 @@ describe('kept runs', () => {
     const cut: StoredRun = { ...(await finishedRun('cut')), status: 'training', progress: { step: 98, totalSteps: 300, stepsPerSecond: 0, etaSeconds: 0 }, kept: undefined };
     await open(memoryHistory([cut]));
     expect(screen.getByText(/interrupted at step 98 of 300/)).toBeInTheDocument();
-    expect(screen.getByRole('alert')).toHaveTextContent(/before a checkpoint was kept, so it cannot resume; its curve is kept/);
+    expect(screen.getByText(/before a checkpoint was kept, so it cannot resume; its curve is kept/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Resume' })).toBeDisabled();
   });
 

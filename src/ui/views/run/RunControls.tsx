@@ -80,11 +80,13 @@ export function RunControls() {
           </label>
           <p className="run-progress__numbers">{progressNumbers(run, active)}</p>
           {/* A stop or the end says nothing the line above does not; a divergence or failure says what to do. */}
-          {run.message && !active && (run.status === 'diverged' || run.status === 'failed' || run.status === 'interrupted') && (
+          {run.message && !active && (run.status === 'diverged' || run.status === 'failed') && (
             <p className="field__error" role="alert">
               {run.message}
             </p>
           )}
+          {/* Not an error: what the run reached, what is kept, and whether Resume can continue it. */}
+          {run.message && run.status === 'interrupted' && <p className="run-progress__note">{run.message}</p>}
         </div>
       )}
     </section>

@@ -128,6 +128,16 @@ function SineBody(props: {
   const summarySteps = [...new Set([first, ...shownSteps, last])].filter((s) => s !== undefined);
   const xMin = Math.min(...fit.grid);
   const xMax = Math.max(...fit.grid);
+  // The y range is the wave's (and its points'), with room around it: a fit far off (a blown-up
+  // model outputs 1e30) is cut at the edge and said so, instead of flattening the wave to a line.
+  const [yMin, yMax] = useMemo(() => {
+    const ys = [...fit.target, ...fit.support.y];
+    const lo = Math.min(...ys);
+    const hi = Math.max(...ys);
+    const pad = Math.max(0.5, 0.5 * (hi - lo));
+    return [lo - pad, hi + pad];
+  }, [fit]);
+  const cut = shownSteps.filter((steps) => fit.fits.find((f) => f.steps === steps)?.y.some((y) => !(y >= yMin && y <= yMax)));
   const title = `Target curve, ${k} support points and the model's fit after adaptation steps`;
 
   return (
@@ -164,8 +174,9 @@ function SineBody(props: {
             />
             <YAxis
               type="number"
-              domain={['auto', 'auto']}
-              // Compact, so a diverged fit's outputs (-12000) do not lose digits at the edge.
+              domain={[yMin, yMax]}
+              allowDataOverflow
+              ticks={niceTicks(yMin, yMax)}
               tickFormatter={(v: number) => formatTick(v)}
               width={60}
               label={{ value: 'y (output)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
@@ -234,6 +245,11 @@ function SineBody(props: {
           ))}
         </ul>
       </figure>
+      {cut.length > 0 && (
+        <p className="sine-plot__note">
+          The fit after {cut.map((steps) => plural(steps, 'step')).join(', ')} leaves the plotted range and is cut at its edge (the errors above are measured in full).
+        </p>
+      )}
 
       <details className="sine-plot__details">
         <summary>MSE after every step count</summary>
