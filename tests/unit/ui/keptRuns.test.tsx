@@ -195,6 +195,8 @@ describe('kept runs', () => {
     const page = await open(memoryHistory([other]), locks);
     expect(page.store.getState().runs[0].status).toBe('training');
     expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+    expect(screen.getByText(/^Training in another tab of this browser/)).toBeInTheDocument();
+    expect(screen.getByText(/This run is training in another tab of this browser; look inside it there/)).toBeInTheDocument();
   });
 
   it('asks before leaving the page while a run trains, and not otherwise', async () => {

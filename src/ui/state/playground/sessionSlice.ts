@@ -30,7 +30,9 @@ export const createSessionSlice =
         set({ keptStateIds: keptIds });
         if (history.status === 'fulfilled') {
           const trainingElsewhere = elsewhere.status === 'fulfilled' ? elsewhere.value : new Set<string>();
-          const runs = history.value.map((r) => (isActive(r) && !trainingElsewhere.has(r.id) ? interrupted(r, keptIds.includes(r.id)) : r));
+          const runs = history.value.map((r) =>
+            !isActive(r) ? r : trainingElsewhere.has(r.id) ? { ...r, message: TRAINING_ELSEWHERE } : interrupted(r, keptIds.includes(r.id)),
+          );
           set((s) => ({ runs: [...s.runs, ...runs.filter((r) => !s.runs.some((x) => x.id === r.id))], currentRunId: s.currentRunId ?? runs[0]?.id ?? null }));
         } else {
           set({ historyMessage: (history.reason as Error).message });
@@ -44,6 +46,8 @@ export const createSessionSlice =
       },
     };
   };
+
+const TRAINING_ELSEWHERE = 'Training in another tab of this browser: its progress shows there; reload this page to see how far it got.';
 
 /** A run the page stopped holding while it trained: what it reached, and what it can resume from. */
 function interrupted(run: StoredRun, stateKept: boolean): StoredRun {

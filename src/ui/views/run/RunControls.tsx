@@ -85,8 +85,8 @@ export function RunControls() {
               {run.message}
             </p>
           )}
-          {/* Not an error: what the run reached, what is kept, and whether Resume can continue it. */}
-          {run.message && run.status === 'interrupted' && <p className="run-progress__note">{run.message}</p>}
+          {/* Not an error: what the run reached, what is kept, and whether Resume can continue it; or that another tab trains it. */}
+          {run.message && (run.status === 'interrupted' || (isActive(run) && !live)) && <p className="run-progress__note">{run.message}</p>}
         </div>
       )}
     </section>

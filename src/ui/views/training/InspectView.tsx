@@ -28,6 +28,9 @@ export function InspectView() {
   }, [run?.id, live, finished]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!run) return null;
+  if (!live && isActive(run)) {
+    return <p className="muted">This run is training in another tab of this browser; look inside it there.</p>;
+  }
   if (!live && !usable) {
     const why = run.status === 'interrupted' ? 'it did not finish: resume it to look inside' : 'its weights are not kept, so its episodes cannot be shown. Apply its setup and train again to look inside';
     return <p className="muted">This run was trained in an earlier visit; {why}.</p>;
