@@ -154,11 +154,17 @@ function EpisodeBody(props: {
                 height={size.height}
                 alt={queryLabel(inspection, i)}
               />
-              {/* The image's alt text says all of this; the caption is for sighted users. */}
-              <span className="episode-viewer__verdict" aria-hidden="true">
-                <span className="episode-viewer__icon">{ok ? '✓' : '✗'}</span> {name(predicted)}{' '}
+              {/* The image's alt text says all of this; the caption is for sighted users: the classes
+                  by their markers from the support set (names like "alphabet23/char13" broke mid-word
+                  in a caption this narrow), the full words on hover. */}
+              <span className="episode-viewer__verdict" aria-hidden="true" title={queryLabel(inspection, i)}>
+                <span className="episode-viewer__icon">{ok ? '✓' : '✗'}</span> <ClassMarker label={predicted} />{' '}
                 {probabilityText(queries.probabilities[i]?.[predicted])}
-                {!ok && <span className="episode-viewer__truth">true: {name(label)}</span>}
+                {!ok && (
+                  <span className="episode-viewer__truth">
+                    true <ClassMarker label={label} />
+                  </span>
+                )}
               </span>
             </li>
           );
