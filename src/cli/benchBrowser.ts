@@ -4,10 +4,13 @@
 // episodes (meta-batch and filters as in the registry), median of the timed steps after warm-up.
 // On software GPUs (SwiftShader, no real GPU) a step can take minutes, so each cell has a time
 // budget; a cell that does not finish one timed step within it says so.
-// Options: --backends wasm,cpu,webgl,webgpu --methods protonet,... --steps N --budget SECONDS --json FILE
+// Then the page itself: the longest main-thread task while the default run trains with its charts
+// drawn (--page-steps steps after the curves appear; 0 skips it).
+// Options: --backends wasm,cpu,webgl,webgpu --methods protonet,... --steps N --budget SECONDS --page-steps N --json FILE
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { launchChromium, openPage, startPreview } from '../node/browser';
+import type { Browser } from 'playwright-core';
+import { launchChromium, observeLongTasks, openPage, pageStep, probeStalls, startPreview, takeLongTasks } from '../node/browser';
 import { methodNames } from '../core/methods/registry';
 import type { ComputeClient } from '../worker/client';
 import type { BenchmarkResult } from '../worker/protocol';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     methods: { type: 'string', default: methodNames().join(',') },
     steps: { type: 'string', default: '5' },
     budget: { type: 'string', default: '90' },
+    'page-steps': { type: 'string', default: '30' },
     json: { type: 'string' },
   },
 });
@@ -25,11 +29,38 @@ const backends = values.backends!.split(',');
 const methods = values.methods!.split(',');
 const steps = Number(values.steps);
 const budget = Number(values.budget);
+const pageSteps = Number(values['page-steps']);
+
+/** Long tasks on the page while its default run (Train pressed, nothing changed) trains `steps` steps. */
+async function pageWhileTraining(browser: Browser, url: string, steps: number) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await observeLongTasks(context); // before the page's scripts, so nothing is missed
+  const { page } = await openPage(context, url);
+  await page.getByRole('status').first().filter({ hasText: /Backend: \w+ \(/ }).waitFor({ timeout: 60_000 });
+  const backend = (await page.getByRole('status').first().textContent())?.match(/Backend: [^)]*\)/)?.[0] ?? '';
+  await page.getByRole('button', { name: 'Train' }).click();
+  const until = async (test: (step: number) => boolean) => {
+    while (!test(await pageStep(page))) await page.waitForTimeout(200);
+  };
+  await until((s) => s >= 3);
+  await page.locator('.training-charts .plot__line').first().waitFor();
+  await page.locator('.training-charts').scrollIntoViewIfNeeded();
+  const from = await pageStep(page);
+  await takeLongTasks(page);
+  const stall = await probeStalls(page);
+  const started = Date.now();
+  await until((s) => s >= from + steps);
+  const tasks = await takeLongTasks(page);
+  const longestStall = await stall();
+  await page.context().close();
+  return { from, to: from + steps, seconds: (Date.now() - started) / 1000, tasks, longestStall, backend };
+}
 
 async function main(): Promise<void> {
   const server = await startPreview();
   const browser = await launchChromium(['--enable-unsafe-webgpu']);
   const rows: Array<{ backend: string; info: string; method: string; result: BenchmarkResult | { error: string } }> = [];
+  let onPage: Awaited<ReturnType<typeof pageWhileTraining>> | null = null;
   try {
     const { page } = await openPage(await browser.newContext(), server.url);
     for (const backend of backends) {
@@ -52,6 +83,10 @@ async function main(): Promise<void> {
         rows.push({ backend, method, ...cell });
       }
     }
+    if (pageSteps > 0) {
+      process.stderr.write('the page while training ...\n');
+      onPage = await pageWhileTraining(browser, server.url, pageSteps);
+    }
   } finally {
     await browser.close();
     await server.stop();
@@ -68,6 +103,14 @@ async function main(): Promise<void> {
     console.log(`| ${method} | ${cells.join(' | ')} |`);
   }
   console.log(`\n(n) = timed steps. Backends: ${[...new Set(rows.map((r) => `${r.backend}: ${r.info}`))].join('; ')}`);
+  if (onPage) {
+    const longest = Math.max(0, ...onPage.tasks);
+    console.log(
+      `\nThe page's main thread while the default run trains with its charts drawn (steps ${onPage.from}-${onPage.to}, ${onPage.seconds.toFixed(1)} s, ${onPage.backend}): ` +
+        (onPage.tasks.length ? `${onPage.tasks.length} tasks over 50 ms, the longest ${longest.toFixed(0)} ms` : 'no task over 50 ms') +
+        `; longest stall of a 5 ms timer ${onPage.longestStall.toFixed(0)} ms.`,
+    );
+  }
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));
 }
 

@@ -95,6 +95,58 @@ export async function openPage(context: BrowserContext, url: string): Promise<{ 
   return { page, errors };
 }
 
+/**
+ * Records the page's main-thread tasks over 50 ms ('longtask' entries) from before its own scripts
+ * run, in window.longTasks (durations, ms); `takeLongTasks` reads and clears them.
+ */
+export async function observeLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { longTasks: number[]; longTaskObserver: PerformanceObserver };
+    w.longTasks = [];
+    w.longTaskObserver = new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration)));
+    w.longTaskObserver.observe({ type: 'longtask', buffered: true });
+  });
+}
+
+export async function takeLongTasks(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[]; longTaskObserver: PerformanceObserver };
+    // Entries recorded but not yet delivered to the observer's callback count too.
+    w.longTaskObserver.takeRecords().forEach((e) => w.longTasks.push(e.duration));
+    return w.longTasks.splice(0);
+  });
+}
+
+/**
+ * Starts measuring the longest stall of the page's main thread, from the lateness of a 5 ms timer:
+ * long-task entries exist only over 50 ms, this shows the longest task below that too (on a busy
+ * machine it includes time the OS gave to other processes). The returned function stops and reads it.
+ */
+export async function probeStalls(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { stall: { longest: number; timer: number } };
+    let last = performance.now();
+    w.stall = { longest: 0, timer: 0 };
+    w.stall.timer = window.setInterval(() => {
+      const t = performance.now();
+      w.stall.longest = Math.max(w.stall.longest, t - last - 5);
+      last = t;
+    }, 5);
+  });
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { stall: { longest: number; timer: number } };
+      clearInterval(w.stall.timer);
+      return w.stall.longest;
+    });
+}
+
+/** The step in the page's run line ("... training, step 12 of 300"), 0 before the first. */
+export async function pageStep(page: Page): Promise<number> {
+  const line = (await page.locator('.run-progress__label > span').first().textContent()) ?? '';
+  return Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);

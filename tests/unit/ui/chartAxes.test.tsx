@@ -86,7 +86,7 @@ describe('TrainingCharts for a diverged run', () => {
     expect(screen.getByText(/on by itself: the loss spans orders of magnitude/)).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /log scale/ })).toBeInTheDocument();
     expect(screen.getByText('Step 11: loss 4.94e15')).toBeInTheDocument();
-    const labels = [...container.querySelectorAll('text.recharts-cartesian-axis-tick-value[orientation="left"]')].map((t) => t.textContent ?? '');
+    const labels = [...container.querySelectorAll('text.plot__tick--y')].map((t) => t.textContent ?? '');
     expect(labels.length).toBeGreaterThan(2);
     for (const label of labels) {
       expect(label.length).toBeLessThanOrEqual(6);
@@ -101,7 +101,7 @@ describe('TrainingCharts for a diverged run', () => {
       <TrainingCharts runs={[{ ...run, points: large, validation }]} smoothing={0} onSmoothingChange={() => {}} metric="mse" width={400} />,
     );
     expect(screen.getByRole('checkbox', { name: 'Log-scale loss' })).not.toBeChecked();
-    const labels = [...container.querySelectorAll('text.recharts-cartesian-axis-tick-value[orientation="left"]')].map((t) => t.textContent ?? '');
+    const labels = [...container.querySelectorAll('text.plot__tick--y')].map((t) => t.textContent ?? '');
     expect(labels[0]).toBe('0');
     expect(labels.every((l) => !l.startsWith('-') && !l.startsWith('−') && l.length <= 6)).toBe(true);
   });

@@ -68,14 +68,26 @@ describe('TrainingCharts', () => {
     const { container } = render(
       <TrainingCharts runs={[currentRun()]} smoothing={0.6} onSmoothingChange={() => {}} metric="accuracy" width={480} />,
     );
-    const surfaces = container.querySelectorAll('svg.recharts-surface');
+    const surfaces = container.querySelectorAll('svg.plot__surface');
     expect(surfaces.length).toBe(2); // loss and accuracy; the learning rate is constant
     surfaces.forEach((s) => expect(s.getAttribute('width')).toBe('480'));
     expect(screen.getByRole('img', { name: /^Training loss per step/ })).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /^Accuracy per step.*95% confidence intervals/ })).toBeInTheDocument();
     // Smoothed and raw lines were drawn (paths exist), with error bars for validation.
-    expect(container.querySelectorAll('.recharts-line-curve').length).toBeGreaterThanOrEqual(4);
-    expect(container.querySelectorAll('.recharts-errorBar').length).toBeGreaterThan(0);
+    expect(container.querySelectorAll('.plot__line').length).toBeGreaterThanOrEqual(4);
+    expect(container.querySelectorAll('.plot__error-bar').length).toBeGreaterThan(0);
+  });
+
+  it('reads out the values at the step under the pointer', () => {
+    const { container } = render(
+      <TrainingCharts runs={[currentRun()]} smoothing={0} onSmoothingChange={() => {}} metric="accuracy" width={480} />,
+    );
+    const loss = container.querySelector('svg.plot__surface')!;
+    // jsdom lays nothing out: the surface's box is at 0, so clientX is the x within the chart.
+    fireEvent.pointerMove(loss, { clientX: 480 - 24 }); // the plot's right edge: the last step
+    expect(container.querySelector('.plot__readout')).toHaveTextContent(/^Step 120ProtoNet 5-way 1-shot: 0\.412$/);
+    fireEvent.pointerLeave(loss);
+    expect(container.querySelector('.plot__readout')).toBeNull();
   });
 
   it('summarises the latest loss, accuracy and validation accuracy with its 95% CI in text', () => {
@@ -144,7 +156,7 @@ describe('TrainingCharts', () => {
       <TrainingCharts runs={[run]} smoothing={0.3} onSmoothingChange={() => {}} metric="mse" width={400} />,
     );
     expect(screen.queryByRole('img', { name: /Accuracy per step/ })).not.toBeInTheDocument();
-    expect(container.querySelectorAll('svg.recharts-surface')).toHaveLength(1);
+    expect(container.querySelectorAll('svg.plot__surface')).toHaveLength(1);
     expect(screen.getByText('Step 80: loss 0.285; validation MSE 0.31 ± 0.05 at step 80')).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /Loss \(MSE\)|loss \(mse\)/ })).toBeInTheDocument();
   });
@@ -156,7 +168,7 @@ describe('TrainingCharts', () => {
     );
     fireEvent.click(screen.getByRole('checkbox', { name: 'Log-scale loss' }));
     expect(screen.getByRole('img', { name: /log scale/ })).toBeInTheDocument();
-    expect(container.querySelectorAll('svg.recharts-surface').length).toBe(2);
+    expect(container.querySelectorAll('svg.plot__surface').length).toBe(2);
   });
 
   it('says when there is nothing to draw yet', () => {

@@ -2,9 +2,8 @@
 // accuracy and its 95% interval) and the learning rate, each against the training step, with a
 // smoothing slider and a text summary of the latest numbers for screen-reader users. The loss axis
 // turns logarithmic by itself when a blow-up spans orders of magnitude (lossAxis.ts).
-// Presentational: props in, the smoothing change out.
+// Presentational: props in, the smoothing change out. Drawn with Plot.tsx, not recharts: see there.
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { CartesianGrid, ComposedChart, ErrorBar, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { metricNamed } from '../../../core/experiment/datasets';
 import type { MetricName } from '../../../core/experiment/taskFamily';
 import type { ProgressPoint, ValidationPointMessage } from '../../../worker/protocol';
@@ -12,7 +11,8 @@ import { downsample, MAX_POINTS_PER_SERIES } from './downsample';
 import { formatNumber, formatPercent, formatTick } from './format';
 import { lossAxis, spansOrdersOfMagnitude } from './lossAxis';
 import { smoothEma } from './smooth';
-import { niceTicks } from './ticks';
+import { Plot, type PlotAxis, type PlotErrorBars, type PlotLine } from './Plot';
+import { niceTicks, ticksFromZero } from './ticks';
 import { useWidth } from './useWidth';
 import './charts.css';
 
@@ -39,8 +39,9 @@ export interface TrainingChartsProps {
 }
 
 interface XY {
-  step: number;
-  value: number;
+  /** The step. */
+  x: number;
+  y: number;
 }
 
 interface ValidationXY {
@@ -63,9 +64,11 @@ interface Series {
 const CHART_HEIGHT = 190;
 /** Horizontal padding + border of a chart's figure (charts.css). */
 const FIGURE_INSET = 18;
-const MARGIN = { top: 8, right: 24, bottom: 22, left: 12 };
-const stepOf = (p: XY) => p.step;
-const valueOf = (p: XY) => p.value;
+const ACCURACY_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const ACCURACY_WIDTH = 64;
+const tickPercent = (v: number) => formatPercent(v, 0);
+const stepOf = (p: XY) => p.x;
+const valueOf = (p: XY) => p.y;
 
 /** A run's curves, smoothed over every point, then thinned for drawing. */
 function seriesOf(run: TrainingChartRun, smoothing: number, metric: MetricName, logLoss: boolean): Series {
@@ -77,8 +80,8 @@ function seriesOf(run: TrainingChartRun, smoothing: number, metric: MetricName, 
   const loss: XY[] = [];
   const lossRaw: XY[] = [];
   for (let i = 0; i < points.length; i++) {
-    if (keepLoss(smoothedLoss[i])) loss.push({ step: points[i].step, value: smoothedLoss[i] });
-    if (keepLoss(lossValues[i])) lossRaw.push({ step: points[i].step, value: lossValues[i] });
+    if (keepLoss(smoothedLoss[i])) loss.push({ x: points[i].step, y: smoothedLoss[i] });
+    if (keepLoss(lossValues[i])) lossRaw.push({ x: points[i].step, y: lossValues[i] });
   }
   const withAccuracy = points.filter((p) => p.accuracy !== undefined);
   const accuracyValues = withAccuracy.map((p) => p.accuracy as number);
@@ -97,9 +100,9 @@ function seriesOf(run: TrainingChartRun, smoothing: number, metric: MetricName, 
     run,
     loss: thin(loss),
     lossRaw: run.current && smoothing > 0 ? thin(lossRaw) : [],
-    accuracy: thin(withAccuracy.map((p, i) => ({ step: p.step, value: smoothedAccuracy[i] }))),
-    accuracyRaw: run.current && smoothing > 0 ? thin(withAccuracy.map((p, i) => ({ step: p.step, value: accuracyValues[i] }))) : [],
-    learningRate: thin(points.map((p) => ({ step: p.step, value: p.learningRate }))),
+    accuracy: thin(withAccuracy.map((p, i) => ({ x: p.step, y: smoothedAccuracy[i] }))),
+    accuracyRaw: run.current && smoothing > 0 ? thin(withAccuracy.map((p, i) => ({ x: p.step, y: accuracyValues[i] }))) : [],
+    learningRate: thin(points.map((p) => ({ x: p.step, y: p.learningRate }))),
     validation: downsample(validation, MAX_POINTS_PER_SERIES),
   };
 }
@@ -136,22 +139,9 @@ function runNames(runs: TrainingChartRun[]): string {
   return [...current, ...(earlier.length ? [`earlier: ${earlier.join(', ')}`] : [])].join('; ');
 }
 
-function stepAxis(maxStep: number) {
+function stepAxis(maxStep: number): PlotAxis {
   const end = Math.max(1, maxStep);
-  return (
-    <XAxis
-      dataKey="step"
-      type="number"
-      domain={[0, end]}
-      ticks={niceTicks(0, end)}
-      tickFormatter={(v: number) => formatNumber(v)}
-      label={{ value: 'Training step', position: 'insideBottom', offset: -14 }}
-    />
-  );
-}
-
-function yLabel(value: string) {
-  return { value, angle: -90, position: 'insideLeft' as const, style: { textAnchor: 'middle' as const } };
+  return { domain: [0, end], ticks: niceTicks(0, end), format: formatNumber, label: 'Training step' };
 }
 
 function ChartFigure(props: { title: string; description: string; summary: string; children: ReactNode }) {
@@ -214,60 +204,41 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
   const xAxis = stepAxis(maxStep);
   const lossLabel = metric === 'accuracy' ? 'Loss (cross-entropy)' : 'Loss (MSE)';
 
-  const lines = (key: 'loss' | 'accuracy' | 'learningRate', rawKey?: 'lossRaw' | 'accuracyRaw') =>
+  const lines = (key: 'loss' | 'accuracy' | 'learningRate', rawKey?: 'lossRaw' | 'accuracyRaw'): PlotLine[] =>
     series.flatMap((s) => {
-      const out = [];
       const raw = rawKey ? s[rawKey] : [];
-      if (raw.length > 0) {
-        out.push(
-          <Line
-            key={`${s.run.id}-raw`}
-            data={raw}
-            dataKey="value"
-            name={`${s.run.name} (raw)`}
-            stroke={s.run.color}
-            strokeOpacity={0.25}
-            strokeWidth={1}
-            dot={false}
-            legendType="none"
-            tooltipType="none"
-            isAnimationActive={false}
-          />,
-        );
-      }
-      out.push(
-        <Line
-          key={s.run.id}
-          data={s[key]}
-          dataKey="value"
-          name={s.run.name}
-          stroke={s.run.color}
-          strokeWidth={s.run.current ? 2 : 1}
-          strokeOpacity={s.run.current ? 1 : 0.7}
-          dot={false}
-          isAnimationActive={false}
-        />,
-      );
-      return out;
+      const line: PlotLine = {
+        key: s.run.id,
+        name: s.run.name,
+        points: s[key],
+        color: s.run.color,
+        width: s.run.current ? 2 : 1,
+        opacity: s.run.current ? 1 : 0.7,
+      };
+      return raw.length > 0 ? [{ key: `${s.run.id}-raw`, points: raw, color: s.run.color, width: 1, opacity: 0.25 }, line] : [line];
     });
 
-  const validationLines = series
-    .filter((s) => s.validation.length > 0)
-    .map((s) => (
-      <Line
-        key={`${s.run.id}-validation`}
-        data={s.validation}
-        dataKey="mean"
-        name={`${s.run.name} validation (95% CI)`}
-        stroke={s.run.color}
-        strokeWidth={s.run.current ? 1.5 : 1}
-        strokeDasharray="4 3"
-        dot={{ r: s.run.current ? 4 : 3, stroke: s.run.color, strokeWidth: 2, className: 'training-charts__validation-dot' }}
-        isAnimationActive={false}
-      >
-        <ErrorBar dataKey="ci" direction="y" width={6} stroke={s.run.color} strokeWidth={1.5} isAnimationActive={false} />
-      </Line>
-    ));
+  const withValidation = series.filter((s) => s.validation.length > 0);
+  const validationLines: PlotLine[] = withValidation.map((s) => ({
+    key: `${s.run.id}-validation`,
+    name: `${s.run.name} validation`,
+    points: s.validation.map((v) => ({ x: v.step, y: v.mean })),
+    color: s.run.color,
+    width: s.run.current ? 1.5 : 1,
+    opacity: 1,
+    dash: '4 3',
+  }));
+  const validationBars: PlotErrorBars[] = withValidation.map((s) => ({
+    key: `${s.run.id}-validation`,
+    color: s.run.color,
+    radius: s.run.current ? 4 : 3,
+    points: s.validation.map((v) => {
+      const [below, above] = Array.isArray(v.ci) ? v.ci : [v.ci, v.ci];
+      return { x: v.step, y: v.mean, below, above };
+    }),
+  }));
+  const lrValues = series.flatMap((s) => s.learningRate.map(valueOf));
+  const lrTicks = ticksFromZero(Math.max(0, ...lrValues.filter(Number.isFinite)));
 
   const last = primary?.points[primary.points.length - 1];
   const lastVal = primary?.validation.filter((v) => v.metric === metric).at(-1);
@@ -351,23 +322,16 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
                 : 'No steps yet.'
             }
           >
-            <ComposedChart accessibilityLayer={false} width={chartWidth} height={CHART_HEIGHT} margin={MARGIN}>
-              <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.4} />
-              {xAxis}
-              <YAxis
-                type="number"
-                scale={lossY.log ? 'log' : 'linear'}
-                domain={lossY.domain}
-                ticks={lossY.ticks}
-                allowDataOverflow
-                tickFormatter={(v: number) => formatTick(v)}
-                width={lossY.width}
-                label={yLabel(lossLabel)}
-              />
-              <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(s) => `Step ${s}`} />
-              {lines('loss', 'lossRaw')}
-              {metric === 'mse' && validationLines}
-            </ComposedChart>
+            <Plot
+              width={chartWidth}
+              height={CHART_HEIGHT}
+              yWidth={lossY.width}
+              x={xAxis}
+              y={{ domain: lossY.domain, ticks: lossY.ticks, format: formatTick, label: lossLabel, log: lossY.log }}
+              lines={[...lines('loss', 'lossRaw'), ...(metric === 'mse' ? validationLines : [])]}
+              errorBars={metric === 'mse' ? validationBars : []}
+              formatValue={formatNumber}
+            />
           </ChartFigure>
 
           {hasAccuracy && (
@@ -380,24 +344,16 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
                   : 'No training accuracy yet') + (lastVal ? `; ${validationText(lastVal)}.` : '; no validation yet.')
               }
             >
-              <ComposedChart accessibilityLayer={false} width={chartWidth} height={CHART_HEIGHT} margin={MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.4} />
-                {xAxis}
-                <YAxis
-                  type="number"
-                  domain={[0, 1]}
-                  ticks={[0, 0.25, 0.5, 0.75, 1]}
-                  tickFormatter={(v: number) => formatPercent(v, 0)}
-                  width={64}
-                  label={yLabel('Accuracy (%)')}
-                />
-                <Tooltip
-                  formatter={(v) => (Array.isArray(v) ? v.map((x) => formatPercent(Number(x))).join(' ± ') : formatPercent(Number(v)))}
-                  labelFormatter={(s) => `Step ${s}`}
-                />
-                {lines('accuracy', 'accuracyRaw')}
-                {validationLines}
-              </ComposedChart>
+              <Plot
+                width={chartWidth}
+                height={CHART_HEIGHT}
+                yWidth={ACCURACY_WIDTH}
+                x={xAxis}
+                y={{ domain: [0, 1], ticks: ACCURACY_TICKS, format: tickPercent, label: 'Accuracy (%)' }}
+                lines={[...lines('accuracy', 'accuracyRaw'), ...validationLines]}
+                errorBars={validationBars}
+                formatValue={formatPercent}
+              />
             </ChartFigure>
           )}
 
@@ -407,19 +363,15 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
               description={`learning rate (step size) against training step; ${names}`}
               summary={last ? `Latest: step ${last.step}, learning rate ${formatNumber(last.learningRate)}.` : 'No steps yet.'}
             >
-              <ComposedChart accessibilityLayer={false} width={chartWidth} height={Math.round(CHART_HEIGHT * 0.75)} margin={MARGIN}>
-                <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.4} />
-                {xAxis}
-                <YAxis
-                  type="number"
-                  domain={[0, 'auto']}
-                  tickFormatter={(v: number) => formatTick(v)}
-                  width={64}
-                  label={yLabel('Learning rate')}
-                />
-                <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(s) => `Step ${s}`} />
-                {lines('learningRate')}
-              </ComposedChart>
+              <Plot
+                width={chartWidth}
+                height={Math.round(CHART_HEIGHT * 0.75)}
+                yWidth={ACCURACY_WIDTH}
+                x={xAxis}
+                y={{ domain: [0, lrTicks[lrTicks.length - 1]], ticks: lrTicks, format: formatTick, label: 'Learning rate' }}
+                lines={lines('learningRate')}
+                formatValue={formatNumber}
+              />
             </ChartFigure>
           ) : (
             lr !== undefined && (

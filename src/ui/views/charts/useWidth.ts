@@ -13,11 +13,16 @@ export function useWidth<E extends HTMLElement = HTMLElement>(
     if (explicit !== undefined) return;
     const el = ref.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
-    const update = () => {
-      const w = Math.floor(el.getBoundingClientRect().width);
+    // Only the observer's own first notice, no measuring here: reading a box while the page has
+    // just changed forces a layout of the whole page inside this task (44 ms when the training
+    // charts first appeared mid-run). The observer reports after the browser's own layout, before
+    // paint, so the first frame already has the measured width.
+    const update = (entries: ResizeObserverEntry[]) => {
+      const entry = entries[entries.length - 1];
+      // The border box, as getBoundingClientRect measured it (contentRect leaves out padding).
+      const w = Math.floor(entry.borderBoxSize?.[0]?.inlineSize ?? entry.contentRect.width);
       setMeasured(w > 0 ? w : null);
     };
-    update();
     const observer = new ResizeObserver(update);
     observer.observe(el);
     return () => observer.disconnect();
