@@ -43,7 +43,21 @@ async function setNumber(page: Page, label: string, value: number): Promise<void
 describe('the playground in Chromium (production build)', () => {
   it('trains with the defaults, pauses, resumes, stops, shows an episode, evaluates, and keeps the run after a reload', async () => {
     const { page, errors, requests } = await open();
-    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm \(SIMD, \d threads.*\)\. Why: /);
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: wasm \(SIMD, \d threads?.*\)\. Why: /); // 1 thread on a 2-core machine
+    // What a sighted user sees is a one-line chip; its disclosure lists why (driver names and all).
+    const chip = page.locator('.backend-chip > summary');
+    expect(await chip.locator('.backend-chip__text').innerText()).toMatch(/^WASM · SIMD · \d threads?$/);
+    expect((await chip.boundingBox())!.height).toBeLessThan(40);
+    // On the title's line, not below it: the header is no taller than the title and tagline.
+    const titleBlock = (await page.locator('.app__header > div').first().boundingBox())!;
+    const h1 = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
+    expect((await page.locator('.status-bar').boundingBox())!.y).toBeLessThan(h1.y + h1.height);
+    expect((await page.locator('.app__header').boundingBox())!.height).toBeLessThanOrEqual(titleBlock.height + 1);
+    const trainTop = (await page.getByRole('button', { name: 'Train' }).boundingBox())!.y;
+    await chip.click();
+    await expect.poll(() => page.locator('.backend-chip__why').innerText()).toMatch(/Why:[\s\S]*WebGPU/);
+    expect((await page.getByRole('button', { name: 'Train' }).boundingBox())!.y).toBe(trainTop); // opens over the page
+    await chip.click();
     expect(await page.getByLabel('Dataset').inputValue()).toBe('glyphs');
     expect(await page.getByLabel('Method').inputValue()).toBe('protonet');
     await screenshot(page, 'playground-1-opened');
@@ -54,7 +68,7 @@ describe('the playground in Chromium (production build)', () => {
     const firstStep = stepOf((await summary.textContent()) ?? '');
     await expect.poll(async () => stepOf((await summary.textContent()) ?? ''), { timeout: 60_000 }).toBeGreaterThan(firstStep + 2);
     // The curve is drawn: an SVG line with one point per step so far.
-    expect(await page.locator('.recharts-line-curve').count()).toBeGreaterThan(0);
+    expect(await page.locator('.training-charts .plot__line').count()).toBeGreaterThan(0);
     expect(await runLine(page)).toMatch(/Prototypical Networks 5-way 1-shot #1: training, step \d+ of 300/);
     expect(await page.locator('.run-progress__numbers').textContent()).toMatch(/(steps\/s|s per step) · about .* left/);
     await screenshot(page, 'playground-2-training');
@@ -193,7 +207,7 @@ describe('the playground in Chromium (production build)', () => {
     expect(await page.getByLabel('Method').inputValue()).toBe('maml');
     expect(await page.getByLabel('Shots (K)').inputValue()).toBe('5');
     expect(await page.getByLabel('Ways (N)').inputValue()).toBe('5');
-    expect(await page.getByLabel(/^innerLearningRate/).inputValue()).toBe('0.1');
+    expect(await page.getByLabel(/^Inner learning rate \(α\)/).inputValue()).toBe('0.1');
     expect(await page.getByRole('alert').filter({ hasText: 'Ignored "way=abc" in the link: Ways (N) must be a whole number' }).count()).toBe(1);
     await page.getByLabel('Ways (N)').fill('3');
     await expect.poll(() => new URL(page.url()).search).toBe('?embed=1&way=3&shot=5&method=maml&h.innerLearningRate=0.1');
@@ -260,7 +274,7 @@ describe('the playground in Chromium (production build)', () => {
     await page.getByLabel('Dataset').selectOption('sinusoid');
     expect(await page.getByLabel('Method').inputValue()).toBe('maml');
     await setNumber(page, 'Training steps', 40);
-    await setNumber(page, 'Test episodes', 100);
+    await setNumber(page, 'Test tasks', 100);
     await page.getByRole('button', { name: 'Train' }).click();
     await expect.poll(() => runLine(page), { timeout: 180_000 }).toMatch(/MAML sine K=10 #1: done, step 40 of 40/);
     await expect.poll(() => page.getByText(/K = 10 support points; MSE on the curve after 0 steps [\d.]+, .*after 10 steps [\d.]+/).count(), { timeout: 60_000 }).toBe(1);
@@ -275,15 +289,15 @@ describe('the playground in Chromium (production build)', () => {
     const { page, errors } = await open();
     await page.getByLabel('Dataset').selectOption('sinusoid');
     await setNumber(page, 'Training steps', 40);
-    await setNumber(page, 'innerLearningRate', 10);
+    await setNumber(page, 'Inner learning rate (α)', 10);
     await page.getByRole('button', { name: 'Train' }).click();
     await expect.poll(() => runLine(page), { timeout: 120_000 }).toMatch(/diverged at step \d+ of 40/);
     const step = stepOf(await runLine(page));
     const alert = (await page.getByRole('alert').filter({ hasText: 'diverged' }).first().textContent())!;
     expect(alert).toContain(`diverged at step ${step}`);
-    expect(alert).toMatch(/innerLearningRate/);
+    expect(alert).toMatch(/inner learning rate \(innerLearningRate, now 10\)/); // the control's words, then the code name for links and the CLI
     // The training charts' axes: no negative tick (loss and MSE cannot be), no label cut to digits.
-    const lossTicks = page.locator('.training-charts .recharts-cartesian-axis-tick-value');
+    const lossTicks = page.locator('.training-charts .plot__tick');
     await expect.poll(() => lossTicks.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     const ticks = await lossTicks.allTextContents();
     expect(ticks.filter((t) => t.trim().startsWith('-') || t.trim().startsWith('−'))).toEqual([]);

@@ -51,6 +51,18 @@ describe.each(FAMILIES)('the $family methods', ({ infos, catalog, specs, registr
       }
     }
   });
+
+  // The page shows the label; a code name ("innerLearningRate") there means nothing to a newcomer.
+  it('give every hyperparameter a label in words, distinct from its code name, and every choice a text', () => {
+    for (const info of infos) {
+      for (const [name, h] of Object.entries(info.hyperparameters)) {
+        expect(h.label.trim().length, `${info.name}.${name}`).toBeGreaterThan(0);
+        expect(h.label.toLowerCase(), `${info.name}.${name}`).not.toBe(name.toLowerCase());
+        expect(h.label, `${info.name}.${name}`).not.toMatch(/^[a-z]+[A-Z]\w*$/); // no camelCase
+        if (h.choiceLabels) expect(Object.keys(h.choiceLabels).sort(), `${info.name}.${name}`).toEqual([...(h.choices ?? [])].sort());
+      }
+    }
+  });
 });
 
 describe('the catalogs', () => {

@@ -1,6 +1,9 @@
 // What to tell the user when a method's training diverges, naming the setting to change and its
 // current value; shared by the image and the regression versions of each method. `setting` is the
-// hyperparameter to lower first, so the page can mark its control.
+// hyperparameter to lower first, so the page can mark its control. The words name each setting as
+// its control's label does (the *Info.ts files: "Inner learning rate (α)", "Outer learning rate
+// (β)", "Meta-learner's learning rate"), and the code name follows in brackets for the CLI and links,
+// so the one message reads right on the page and in a terminal.
 
 export interface DivergenceAdvice {
   text: string;

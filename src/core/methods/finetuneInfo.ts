@@ -62,22 +62,26 @@ export const FINETUNE_DEFAULTS: FineTuneHyperparameters = {
 
 export const FINETUNE_HYPERPARAMETERS: Record<keyof FineTuneHyperparameters, HyperparameterInfo> = {
   head: {
+    label: 'Classifier head',
     hint: 'Classifier head, in pre-training and per test episode: linear (Baseline) or cosine similarity (Baseline++).',
     choices: ['linear', 'cosine'],
+    choiceLabels: { linear: 'Linear (Baseline)', cosine: 'Cosine (Baseline++)' },
   },
-  cosineScale: { hint: 'Cosine head: logits are this times the cosine (paper code: 10 for many classes, 2 for few).', min: 0.01, max: 100 },
-  learningRate: { hint: 'Adam step size of pre-training over all meta-train classes (paper: 0.001).', min: 1e-6, max: 1 },
-  batchNormMomentum: { hint: 'Weight of each new batch in the running batch-norm statistics used at test time.', min: 0, max: 1 },
-  adaptSteps: { hint: 'Full-batch Adam steps training the new head on a test episode\'s support features (paper: 100 epochs of SGD).', min: 0, max: 2000 },
-  adaptLearningRate: { hint: 'Adam step size of the new head at test time.', min: 1e-6, max: 10 },
-  adaptWeightDecay: { hint: 'L2 weight decay on the new head at test time (paper: 0.001).', min: 0, max: 10 },
+  cosineScale: { label: 'Cosine scale', hint: 'Cosine head: logits are this times the cosine (paper code: 10 for many classes, 2 for few).', min: 0.01, max: 100 },
+  learningRate: { label: 'Pre-training learning rate', hint: 'Adam step size of pre-training over all meta-train classes (paper: 0.001).', min: 1e-6, max: 1 },
+  batchNormMomentum: { label: 'Batch-norm momentum', hint: 'Weight of each new batch in the running batch-norm statistics used at test time.', min: 0, max: 1 },
+  adaptSteps: { label: 'Head training steps at test', hint: 'Full-batch Adam steps training the new head on a test episode\'s support features (paper: 100 epochs of SGD).', min: 0, max: 2000 },
+  adaptLearningRate: { label: 'Head learning rate at test', hint: 'Adam step size of the new head at test time.', min: 1e-6, max: 10 },
+  adaptWeightDecay: { label: 'Head weight decay at test', hint: 'L2 weight decay on the new head at test time (paper: 0.001).', min: 0, max: 10 },
   finetuneBackbone: {
+    label: 'Fine-tune the whole network at test',
     hint: 'yes: after fitting the head, also fine-tune the whole network on the augmented support set (much slower).',
     choices: ['no', 'yes'],
+    choiceLabels: { no: 'No', yes: 'Yes (much slower)' },
   },
-  backboneSteps: { hint: 'finetuneBackbone yes: Adam steps on the whole network per test episode.', min: 0, max: 500 },
-  backboneLearningRate: { hint: 'finetuneBackbone yes: Adam step size for the whole network.', min: 1e-7, max: 1 },
-  augmentShift: { hint: 'finetuneBackbone yes: largest random shift in pixels of the support images at each step (0 = none).', min: 0, max: 8 },
+  backboneSteps: { label: 'Whole-network steps at test', hint: 'With whole-network fine-tuning: Adam steps on the whole network per test episode.', min: 0, max: 500 },
+  backboneLearningRate: { label: 'Whole-network learning rate', hint: 'With whole-network fine-tuning: Adam step size for the whole network.', min: 1e-7, max: 1 },
+  augmentShift: { label: 'Support-image shift (pixels)', hint: 'With whole-network fine-tuning: largest random shift in pixels of the support images at each step (0 = none).', min: 0, max: 8 },
 };
 
 const title = 'Fine-tuning baseline (Baseline / Baseline++)';

@@ -41,16 +41,19 @@ export const MAML_META_BATCH = 4;
 
 export const MAML_HYPERPARAMETERS: Record<keyof MamlHyperparameters, HyperparameterInfo> = {
   innerSteps: {
+    label: 'Inner steps (training)',
     hint: 'SGD steps on the support set per task in meta-training (paper: 1 for 5-way, 5 for 20-way). Second-order memory grows with it.',
     min: 0,
     max: 50,
   },
-  innerLearningRate: { hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way).', min: 0, max: 10 },
-  testInnerSteps: { hint: 'SGD steps on the support set when adapting to a test episode (paper: 10).', min: 0, max: 200 },
-  learningRate: { hint: 'Adam step size on the meta-parameters (paper: 0.001 over 60k steps; 0.003 suits runs of a few hundred).', min: 1e-6, max: 1 },
+  innerLearningRate: { label: 'Inner learning rate (α)', hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.4 for 5-way, 0.1 for 20-way).', min: 0, max: 10 },
+  testInnerSteps: { label: 'Inner steps at test', hint: 'SGD steps on the support set when adapting to a test episode (paper: 10).', min: 0, max: 200 },
+  learningRate: { label: 'Outer learning rate (β)', hint: 'Adam step size on the meta-parameters (paper: 0.001 over 60k steps; 0.003 suits runs of a few hundred).', min: 1e-6, max: 1 },
   batchNormAtTest: {
+    label: 'Batch norm for queries',
     hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive, as in the paper's code).",
     choices: ['support', 'batch'],
+    choiceLabels: { support: "Support set's statistics", batch: "Query batch's own (transductive)" },
   },
 };
 

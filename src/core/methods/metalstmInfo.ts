@@ -34,20 +34,24 @@ export const METALSTM_DEFAULTS: MetaLstmHyperparameters = {
 
 export const METALSTM_HYPERPARAMETERS: Record<keyof MetaLstmHyperparameters, HyperparameterInfo> = {
   updates: {
+    label: 'Meta-learner updates (T)',
     hint: 'T: meta-learner updates on the support set, in training and at test (paper: 12 for 1-shot, 8 for 5-shot). Time and memory grow with it.',
     min: 0,
     max: 100,
   },
   learningRate: {
+    label: "Meta-learner's learning rate",
     hint: "Adam step size on the meta-learner's weights and the learner's initial parameters (paper: 0.001 over tens of thousands of steps; 0.003 suits runs of a few hundred).",
     min: 1e-6,
     max: 1,
   },
-  gradientClip: { hint: 'Largest global norm of the meta-gradient; larger ones are scaled down (paper: 0.25; 0 turns clipping off).', min: 0 },
-  hiddenSize: { hint: "Units of the meta-learner's first LSTM layer, shared by every learner parameter (paper: 20).", min: 1, max: 256 },
+  gradientClip: { label: 'Gradient clipping norm', hint: 'Largest global norm of the meta-gradient; larger ones are scaled down (paper: 0.25; 0 turns clipping off).', min: 0 },
+  hiddenSize: { label: 'LSTM hidden units', hint: "Units of the meta-learner's first LSTM layer, shared by every learner parameter (paper: 20).", min: 1, max: 256 },
   batchNormAtTest: {
+    label: 'Batch norm for queries',
     hint: "Batch-norm statistics that normalise the queries, in training and at test: support (the support set's; non-transductive) or batch (the query batch's own; transductive).",
     choices: ['support', 'batch'],
+    choiceLabels: { support: "Support set's statistics", batch: "Query batch's own (transductive)" },
   },
 };
 

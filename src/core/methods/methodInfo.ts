@@ -7,10 +7,15 @@
 export type Hyperparameters = Record<string, number | string>;
 
 export interface HyperparameterInfo {
+  /** What the page calls it, in words ("Inner-loop learning rate (α)"); the code name (the key)
+   * stays for links and the CLI. Required, so a new method cannot show a code name as a label. */
+  label: string;
   /** One-line hint shown next to the control. */
   hint: string;
   /** Allowed values for string-valued settings. */
   choices?: readonly string[];
+  /** What the page shows for each choice, e.g. running -> "Running statistics (from training)". */
+  choiceLabels?: Readonly<Record<string, string>>;
   min?: number;
   max?: number;
 }

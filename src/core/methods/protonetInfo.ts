@@ -23,14 +23,16 @@ export const PROTONET_DEFAULTS: ProtoNetHyperparameters = {
 };
 
 export const PROTONET_HYPERPARAMETERS: Record<keyof ProtoNetHyperparameters, HyperparameterInfo> = {
-  learningRate: { hint: 'Adam step size (paper: 0.001).', min: 1e-6, max: 1 },
-  lrDecayEvery: { hint: 'Multiply the step size by lrDecayFactor every this many steps (paper: 2000).', min: 0 },
-  lrDecayFactor: { hint: 'Factor applied at each decay (paper: 0.5).', min: 0, max: 1 },
+  learningRate: { label: 'Learning rate', hint: 'Adam step size (paper: 0.001).', min: 1e-6, max: 1 },
+  lrDecayEvery: { label: 'Decay the learning rate every (steps)', hint: 'Multiply the step size by the decay factor every this many steps (paper: 2000).', min: 0 },
+  lrDecayFactor: { label: 'Learning-rate decay factor', hint: 'Factor applied at each decay (paper: 0.5).', min: 0, max: 1 },
   batchNormAtTest: {
+    label: 'Batch norm at test',
     hint: 'Batch-norm statistics at test time: running (from training, non-transductive) or batch (the test batch itself, transductive).',
     choices: ['running', 'batch'],
+    choiceLabels: { running: 'Running statistics (from training)', batch: "Test batch's own (transductive)" },
   },
-  batchNormMomentum: { hint: 'Weight of each new batch in the running statistics.', min: 0, max: 1 },
+  batchNormMomentum: { label: 'Batch-norm momentum', hint: 'Weight of each new batch in the running statistics.', min: 0, max: 1 },
 };
 
 const title = 'Prototypical Networks';

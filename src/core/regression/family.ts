@@ -11,8 +11,8 @@ const whole = (v: number) => Number.isInteger(v) && v >= 1 && v <= 1000;
 
 function samplerProblems(s: SamplerChoice): SettingProblem[] {
   const p: SettingProblem[] = [];
-  if (!whole(s.shot)) p.push({ code: 'out-of-range', field: 'shot', message: `Support points (K) must be a whole number from 1 to 1000, got ${s.shot}.` });
-  if (!whole(s.query)) p.push({ code: 'out-of-range', field: 'query', message: `Query points must be a whole number from 1 to 1000, got ${s.query}.` });
+  if (!whole(s.shot)) p.push({ code: 'out-of-range', field: 'shot', message: `Support points per task (K) must be a whole number from 1 to 1000, got ${s.shot}.` });
+  if (!whole(s.query)) p.push({ code: 'out-of-range', field: 'query', message: `Query points per task must be a whole number from 1 to 1000, got ${s.query}.` });
   return p;
 }
 
@@ -38,8 +38,9 @@ export const REGRESSION: TaskFamily = {
   },
   samplerTitle: 'Tasks',
   samplerControls: {
-    shot: { label: 'Shots (K)', hint: 'Support points per task the model adapts to (paper: 5, 10 or 20).', min: 1 },
-    query: { label: 'Queries per class', hint: 'Query points per test task on which the error (MSE) is measured.', min: 1 },
+    // Words of regression, not of classification: a sine task has points, not classes or shots.
+    shot: { label: 'Support points per task (K)', hint: 'Points of each task the model adapts to (paper: 5, 10 or 20).', min: 1 },
+    query: { label: 'Query points per task', hint: 'Query points per test task on which the error (MSE) is measured.', min: 1 },
   },
   samplerDefaults: { way: 5, shot: 10, query: 100, trainWay: 5 },
   splitsClasses: false,

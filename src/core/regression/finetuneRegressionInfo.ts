@@ -25,8 +25,8 @@ export const REGRESSION_FINETUNE_INFO: RegressionMethodInfo<RegressionFineTuneHy
   defaults: { ...REGRESSION_FINETUNE_DEFAULTS },
   metaBatch: 25,
   hyperparameters: {
-    learningRate: { hint: 'Adam step size of the joint pre-training over all training tasks.', min: 1e-6, max: 1 },
-    adaptLearningRate: { hint: 'SGD step size when fine-tuning on a task\'s support points (MAML\'s alpha: 0.01).', min: 0, max: 10 },
+    learningRate: { label: 'Pre-training learning rate', hint: 'Adam step size of the joint pre-training over all training tasks.', min: 1e-6, max: 1 },
+    adaptLearningRate: { label: 'Fine-tuning learning rate', hint: 'SGD step size when fine-tuning on a task\'s support points (MAML\'s alpha: 0.01).', min: 0, max: 10 },
   },
   explanation: {
     ...FINETUNE_INFO.explanation,

@@ -22,9 +22,9 @@ export const REGRESSION_MAML_DEFAULTS: RegressionMamlHyperparameters = {
 };
 
 const HYPERPARAMETERS: Record<keyof RegressionMamlHyperparameters, HyperparameterInfo> = {
-  innerSteps: { hint: 'SGD steps on the support points per task in meta-training (paper: 1).', min: 0, max: 50 },
-  innerLearningRate: { hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.01).', min: 0, max: 10 },
-  learningRate: META_LEARNING_RATE,
+  innerSteps: { label: 'Inner steps', hint: 'SGD steps on the support points per task in meta-training (paper: 1).', min: 0, max: 50 },
+  innerLearningRate: { label: 'Inner learning rate (α)', hint: 'Step size alpha of the inner SGD steps, in training and at test (paper: 0.01).', min: 0, max: 10 },
+  learningRate: { ...META_LEARNING_RATE, label: 'Outer learning rate (β)' },
 };
 
 export const REGRESSION_MAML_INFO: RegressionMethodInfo<RegressionMamlHyperparameters> = {

@@ -31,10 +31,10 @@ export const REGRESSION_METALSTM_INFO: RegressionMethodInfo<RegressionMetaLstmHy
   // Its tasks run one at a time (about 65 ms each with T = 5 on wasm), unlike MAML's batched ones.
   metaBatch: 5,
   hyperparameters: {
-    updates: { hint: 'T: meta-learner updates on the support points in meta-training.', min: 0, max: 50 },
-    learningRate: META_LEARNING_RATE,
-    gradientClip: { hint: 'Largest global norm of the meta-gradient (paper: 0.25; 0 turns clipping off).', min: 0 },
-    hiddenSize: { hint: "Units of the meta-learner's LSTM (paper: 20).", min: 1, max: 200 },
+    updates: { label: 'Meta-learner updates (T)', hint: 'T: meta-learner updates on the support points in meta-training.', min: 0, max: 50 },
+    learningRate: { ...META_LEARNING_RATE, label: "Meta-learner's learning rate" },
+    gradientClip: { label: 'Gradient clipping norm', hint: 'Largest global norm of the meta-gradient (paper: 0.25; 0 turns clipping off).', min: 0 },
+    hiddenSize: { label: 'LSTM hidden units', hint: "Units of the meta-learner's LSTM (paper: 20).", min: 1, max: 200 },
   },
   explanation: {
     ...METALSTM_INFO.explanation,

@@ -8,5 +8,5 @@ export interface RegressionMethodInfo<H extends Hyperparameters = Hyperparameter
   metaBatch: number;
 }
 
-/** The outer Adam step size's hint, shared by the meta-learners. */
-export const META_LEARNING_RATE: HyperparameterInfo = { hint: 'Adam step size on the meta-parameters (paper: 0.001).', min: 1e-6, max: 1 };
+/** The outer Adam step size's label and hint, shared by the meta-learners. */
+export const META_LEARNING_RATE: HyperparameterInfo = { label: 'Meta learning rate', hint: 'Adam step size on the meta-parameters (paper: 0.001).', min: 1e-6, max: 1 };

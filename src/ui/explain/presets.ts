@@ -76,7 +76,7 @@ export const GUIDED_PRESETS: GuidedPreset[] = [
     summary:
       'MAML on glyphs, 5-way 1-shot with 5 queries per class (training ways must equal the test ways), 100 meta-steps of 4 tasks, seed 1; adapting to each test episode with 10 SGD steps, then with 1, then with none.',
     lookAt:
-      'MAML meta-trains with one inner step (α = 0.4) and adapts to a test episode with testInnerSteps SGD steps on its support set. That setting changes only testing and validation, ' +
+      'MAML meta-trains with one inner step (α = 0.4) and adapts to a test episode with as many SGD steps on its support set as “Inner steps at test” says. That setting changes only testing and validation, ' +
       'so with the same seed the three runs train alike and differ in how they adapt; they are evaluated on the same episodes, so the comparison table pairs them. ' +
       "With 0 steps the output layer never sees the episode's labels: expect accuracy near chance (20% for 5-way), because MAML learns a starting point, not a classifier. " +
       'One step should recover most of the accuracy, since training used one; ten (the paper\'s test setting) often add a little, but can add nothing. ' +
@@ -168,7 +168,7 @@ export function presetSetup(preset: GuidedPreset, variant?: number, base: Setup 
   return mergeSetup(first, patch);
 }
 
-/** What a comparison run changes, e.g. "K = 5", "method: Fine-tuning baseline (Baseline / Baseline++)", "testInnerSteps = 1". */
+/** What a comparison run changes, e.g. "K = 5", "method: Fine-tuning baseline (Baseline / Baseline++)", "Inner steps at test = 1". */
 export function describeVariant(variant: Partial<Setup>, base: Setup = DEFAULT_SETUP): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(variant)) {
@@ -180,6 +180,12 @@ export function describeVariant(variant: Partial<Setup>, base: Setup = DEFAULT_S
     else if (key === 'shot') parts.push(`K = ${value}`);
     else parts.push(`${key} = ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
-  for (const [name, value] of Object.entries(variant.hyperparameters ?? {})) parts.push(`${name} = ${value}`);
+  // A hyperparameter by its label, as the panel's control shows it (its code name is for links).
+  const method = methodInfo(variant.dataset ?? base.dataset, variant.method ?? base.method);
+  for (const [name, value] of Object.entries(variant.hyperparameters ?? {})) {
+    const h = method?.hyperparameters[name] ?? Object.values(METHOD_CATALOG).find((m) => name in m.hyperparameters)?.hyperparameters[name];
+    const shown = h?.choiceLabels?.[String(value)];
+    parts.push(h ? (shown ? `${h.label}: ${shown}` : `${h.label} = ${value}`) : `${name} = ${value}`);
+  }
   return parts.join(', ') || 'the same settings';
 }

@@ -55,20 +55,22 @@ export function setupProblems(setup: Setup, summary?: DatasetSummary): FieldProb
       const h = info.hyperparameters[name];
       if (!h) continue;
       if (h.choices) {
-        if (!h.choices.includes(String(value))) p[`hyper.${name}`] = `Choose one of ${h.choices.join(', ')}.`;
+        if (!h.choices.includes(String(value))) p[`hyper.${name}`] = `Choose one of ${h.choices.map((c) => h.choiceLabels?.[c] ?? c).join(', ')}.`;
         continue;
       }
+      // Named by the control's label, which the person sees next to the message.
       const n = Number(value);
-      if (!Number.isFinite(n)) p[`hyper.${name}`] = `${name} must be a number.`;
+      if (!Number.isFinite(n)) p[`hyper.${name}`] = `${h.label} must be a number.`;
       else if ((h.min !== undefined && n < h.min) || (h.max !== undefined && n > h.max)) {
-        p[`hyper.${name}`] = `${name} must be between ${h.min ?? '-∞'} and ${h.max ?? '∞'}; the default is ${info.defaults[name]}.`;
+        p[`hyper.${name}`] = `${h.label} must be between ${h.min ?? '-∞'} and ${h.max ?? '∞'}; the default is ${info.defaults[name]}.`;
       }
     }
   }
   if (!whole(setup.steps, 1, 1_000_000)) p.steps = `Training steps must be a whole number from 1 to 1,000,000, got ${setup.steps}.`;
   if (!whole(setup.valEvery, 0, 1_000_000)) p.valEvery = `Validate every must be a whole number of steps (0 turns validation off), got ${setup.valEvery}.`;
   if (!whole(setup.evalEpisodes, 10, 10_000)) {
-    p.evalEpisodes = `Test episodes must be a whole number from 10 to 10,000 (the field's protocol uses 600), got ${setup.evalEpisodes}.`;
+    // The control's label: "Test episodes", or "Test tasks" for sine regression.
+    p.evalEpisodes = `Test ${family.taskNoun.many} must be a whole number from 10 to 10,000 (the field's protocol uses 600), got ${setup.evalEpisodes}.`;
   }
   if (!whole(setup.seed, 0, 2 ** 31 - 1)) p.seed = `Seed must be a whole number from 0 to 2147483647, got ${setup.seed}.`;
   // The split depends on the percentages and the seed: with either wrong there is no split to check.
@@ -117,8 +119,13 @@ const LABELS: Partial<Record<SetupField, string>> = {
   backend: 'Backend',
 };
 
-/** The label of the control a problem is marked at, as the panel shows it (a hyperparameter's is its name). */
-export function fieldLabel(field: SetupField, dataset: DatasetChoice): string {
-  if (field.startsWith('hyper.')) return field.slice('hyper.'.length);
+/** The label of the control a problem is marked at, as the panel shows it (a hyperparameter's is
+ * the method's label for it; its code name only when the method does not know it). */
+export function fieldLabel(field: SetupField, dataset: DatasetChoice, method?: string): string {
+  if (field.startsWith('hyper.')) {
+    const name = field.slice('hyper.'.length);
+    return (method !== undefined ? methodInfo(dataset, method)?.hyperparameters[name]?.label : undefined) ?? name;
+  }
+  if (field === 'evalEpisodes') return `Test ${familyOf(dataset).taskNoun.many}`;
   return familyOf(dataset).samplerControls[field as SamplerControl]?.label ?? LABELS[field] ?? field;
 }

@@ -23,7 +23,7 @@ interface Setting {
   read(setup: Setup, text: string): Setup | string;
 }
 
-/** Words that differ between task families (the family's own checks word them so, e.g. "Support points (K)"). */
+/** Words that differ between task families (the family's own checks word them so, e.g. "Support points per task (K)"). */
 type ByTask = string | Readonly<Record<FamilyId, string>>;
 const byTask = (text: ByTask, setup: Setup) => (typeof text === 'string' ? text : text[familyOf(setup.dataset).id]);
 
@@ -58,8 +58,8 @@ const FLIP: Record<string, boolean> = { 1: true, true: true, yes: true, on: true
 const SETTINGS: readonly Setting[] = [
   oneOf('dataset', 'dataset', 'Dataset', DATASET_IDS),
   whole('way', 'way', 'Ways (N)', 2, 1000, 'of at least 2'),
-  whole('shot', 'shot', { classification: 'Shots (K)', regression: 'Support points (K)' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
-  whole('query', 'query', { classification: 'Queries per class', regression: 'Query points' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
+  whole('shot', 'shot', { classification: 'Shots (K)', regression: 'Support points per task (K)' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
+  whole('query', 'query', { classification: 'Queries per class', regression: 'Query points per task' }, 1, 1000, { classification: 'of at least 1', regression: 'from 1 to 1000' }),
   whole('trainWay', 'trainWay', 'Training ways', 2, 1000, 'of at least 2'),
   {
     key: 'split',
@@ -89,7 +89,7 @@ const SETTINGS: readonly Setting[] = [
   },
   whole('steps', 'steps', 'Training steps', 1, 1_000_000, 'from 1 to 1,000,000'),
   whole('valEvery', 'valEvery', 'Validate every', 0, 1_000_000, 'of steps from 0 to 1,000,000 (0 turns validation off)'),
-  whole('evalEpisodes', 'evalEpisodes', 'Test episodes', 10, 10_000, 'from 10 to 10,000'),
+  whole('evalEpisodes', 'evalEpisodes', { classification: 'Test episodes', regression: 'Test tasks' }, 10, 10_000, 'from 10 to 10,000'),
   whole('seed', 'seed', 'Seed', 0, 2 ** 31 - 1, 'from 0 to 2147483647'),
   oneOf('backend', 'backend', 'Backend', BACKENDS),
 ];

@@ -135,7 +135,7 @@ describe('guided presets', () => {
   it('describes a comparison run by what it changes', () => {
     expect(describeVariant({ shot: 5 })).toBe('K = 5');
     expect(describeVariant({ method: 'finetune', hyperparameters: {} })).toBe('method: Fine-tuning baseline (Baseline / Baseline++)');
-    expect(describeVariant({ hyperparameters: { testInnerSteps: 1 } })).toBe('testInnerSteps = 1');
+    expect(describeVariant({ hyperparameters: { testInnerSteps: 1 } })).toBe('Inner steps at test = 1');
     expect(describeVariant({ method: 'finetune' }, { ...DEFAULT_SETUP, dataset: 'sinusoid' })).toBe('method: Fine-tuning baseline (pre-trained on all tasks)');
   });
 });
@@ -194,8 +194,8 @@ describe('PresetPicker', () => {
     expect(onApply).toHaveBeenCalledWith(preset);
     const note = screen.getByRole('note');
     expect(note).toHaveTextContent(preset.lookAt);
-    expect(note).toHaveTextContent('testInnerSteps = 1');
-    expect(note).toHaveTextContent('testInnerSteps = 0');
+    expect(note).toHaveTextContent('Inner steps at test = 1');
+    expect(note).toHaveTextContent('Inner steps at test = 0');
   });
 
   it('sets up each comparison run from the note when asked', () => {

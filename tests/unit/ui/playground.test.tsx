@@ -50,7 +50,7 @@ function point(step: number) {
 
 describe('the playground panel', () => {
   it('names every control, starts with glyphs and Prototypical Networks, and shows the backend with its reason', async () => {
-    await renderPlayground();
+    const { user } = await renderPlayground();
     for (const label of ['Dataset', 'Method', 'Ways (N)', 'Shots (K)', 'Queries per class', 'Seed', 'Backend']) {
       expect(screen.getByLabelText(label)).toBeInTheDocument();
     }
@@ -59,9 +59,17 @@ describe('the playground panel', () => {
     expect(screen.getByRole('button', { name: 'Train' })).toBeEnabled();
     expect(screen.getByRole('button', { name: 'Pause' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Stop' })).toBeDisabled();
+    // Screen readers hear the backend and why; the page shows a one-line chip that discloses the why.
     expect(screen.getByRole('status')).toHaveTextContent('Backend: wasm (SIMD, 2 threads). Why: no GPU adapter.');
-    // Each hyperparameter of the method has its hint.
-    expect(screen.getByLabelText('learningRate')).toHaveAccessibleDescription(/Adam step size/);
+    const chip = screen.getByText('WASM · SIMD · 2 threads').closest('summary')!;
+    expect(chip.closest('details')).not.toHaveAttribute('open');
+    await user.click(chip);
+    expect(chip.closest('details')).toHaveAttribute('open');
+    expect(within(chip.closest('details')!).getByRole('listitem')).toHaveTextContent('no GPU adapter');
+    // Each hyperparameter is labelled in words; its hint says what it does and its code name in links.
+    expect(screen.getByLabelText('Learning rate')).toHaveAccessibleDescription(/Adam step size.*\(learningRate in links and the CLI\)/);
+    expect(screen.queryByLabelText('learningRate')).toBeNull();
+    expect(within(screen.getByLabelText('Batch norm at test')).getByRole('option', { name: 'Running statistics (from training)' })).toHaveValue('running');
   });
 
   it('shows an impossible sampler setting next to its control and does not train', async () => {
@@ -162,24 +170,33 @@ describe('the playground panel', () => {
     const methods = within(screen.getByLabelText('Method')).getAllByRole('option').map((o) => o.getAttribute('value'));
     expect(methods).toEqual(Object.keys(REGRESSION_CATALOG));
     expect(methods).not.toContain('protonet');
-    expect(screen.getByLabelText('Shots (K)')).toHaveValue(10);
+    // Named in regression's words: points and tasks, not shots, classes or episodes.
+    expect(screen.getByLabelText('Support points per task (K)')).toHaveValue(10);
+    expect(screen.getByLabelText('Query points per task')).toHaveValue(100);
+    expect(screen.getByLabelText('Test tasks')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Shots (K)')).toBeNull();
+    expect(screen.queryByLabelText('Queries per class')).toBeNull();
+    expect(screen.queryByLabelText('Test episodes')).toBeNull();
     expect(screen.queryByLabelText('Ways (N)')).toBeNull();
-    expect(screen.getByLabelText('innerLearningRate')).toHaveValue(0.01);
+    expect(screen.getByLabelText('Inner learning rate (α)')).toHaveValue(0.01);
   });
 
   it('resets hyperparameters when the method changes and shows a diverged run next to the method', async () => {
     const { user, calls, emit } = await renderPlayground();
-    const lr = screen.getByLabelText('learningRate');
+    const lr = screen.getByLabelText('Learning rate');
     await user.clear(lr);
     await user.type(lr, '5');
-    expect(screen.getByLabelText('learningRate *')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Learning rate *')).toHaveAttribute('aria-invalid', 'true');
+    // The range message names the control as the page does, not by its code name.
+    expect(screen.getByLabelText('Learning rate *')).toHaveAccessibleDescription(/^Learning rate must be between 0\.000001 and 1/);
+    expect(screen.getByRole('button', { name: 'Train' })).toHaveAccessibleDescription('To train, fix Learning rate (marked in the panel).');
     await user.selectOptions(screen.getByLabelText('Method'), 'maml');
-    expect(screen.getByLabelText('learningRate')).toHaveValue(0.003);
+    expect(screen.getByLabelText('Outer learning rate (β)')).toHaveValue(0.003);
     await user.click(screen.getByRole('button', { name: 'Train' }));
     const runId = calls.find((c) => c.type === 'start')!.args[0] as string;
     const message = 'Training diverged at step 40 (loss is NaN); the last good parameters are kept. Lower the inner learning rate (innerLearningRate, now 0.4) or the learning rate (now 0.003).';
     emit({ type: 'finished', runId, status: 'diverged', stepsDone: 39, seconds: 5, message, problem: { code: 'diverged', field: 'hyper.innerLearningRate', message } });
-    expect(screen.getByLabelText('innerLearningRate')).toHaveAccessibleDescription(new RegExp(message.slice(0, 40).replace(/[()]/g, '\\$&')));
+    expect(screen.getByLabelText('Inner learning rate (α)')).toHaveAccessibleDescription(new RegExp(message.slice(0, 40).replace(/[()]/g, '\\$&')));
   });
 
   it('keeps runs across visits: lists them, renames, applies their setup and deletes after confirmation', async () => {
@@ -227,15 +244,15 @@ describe('the playground panel', () => {
     await user.selectOptions(screen.getByLabelText('Guided preset'), 'maml-inner-steps');
     await user.click(screen.getByRole('button', { name: 'Apply' }));
     expect(screen.getByLabelText('Method')).toHaveValue('maml');
-    expect(screen.getByLabelText(/^testInnerSteps/)).toHaveValue(10);
+    expect(screen.getByLabelText(/^Inner steps at test/)).toHaveValue(10);
     expect(screen.getByRole('note')).toHaveTextContent(/inner step/i);
     await user.click(within(screen.getByRole('note')).getAllByRole('button')[0]);
-    expect(screen.getByLabelText(/^testInnerSteps/)).toHaveValue(1);
+    expect(screen.getByLabelText(/^Inner steps at test/)).toHaveValue(1);
     expect(screen.getByText(/About MAML/)).toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Guided preset'), 'sine-maml-vs-pretraining');
     await user.click(screen.getByRole('button', { name: 'Apply' }));
     expect(screen.getByLabelText('Dataset')).toHaveValue('sinusoid');
-    expect(screen.getByLabelText('Shots (K)')).toHaveValue(10);
+    expect(screen.getByLabelText('Support points per task (K)')).toHaveValue(10);
   });
 
   it('says when runs cannot be kept, and still trains', async () => {

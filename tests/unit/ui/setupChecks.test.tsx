@@ -131,8 +131,8 @@ describe('settings checked as they are typed', () => {
     await user.selectOptions(screen.getByLabelText('Dataset'), 'sinusoid');
     await screen.findByText(/^Sine tasks/);
     // 500 support and 500 query points are far more than any glyph class has images; sine tasks have no classes.
-    const shots = await enter(user, 'Shots (K)', '500');
-    const queries = await enter(user, 'Queries per class', '500');
+    const shots = await enter(user, 'Support points per task (K)', '500');
+    const queries = await enter(user, 'Query points per task', '500');
     expect(screen.queryByLabelText('Ways (N)')).toBeNull();
     expect(shots).not.toHaveAttribute('aria-invalid');
     expect(queries).not.toHaveAttribute('aria-invalid');

@@ -148,7 +148,7 @@ describe('setupFromQuery', () => {
       ['way=2.5', 'Ignored "way=2.5" in the link: Ways (N) must be a whole number of at least 2; kept 5.'],
       ['way=5000', 'Ignored "way=5000" in the link: Ways (N) must be a whole number of at most 1,000; kept 5.'],
       ['shot=0', 'Ignored "shot=0" in the link: Shots (K) must be a whole number of at least 1; kept 1.'],
-      ['shot=0', 'Ignored "shot=0" in the link: Support points (K) must be a whole number from 1 to 1000; kept 10.', SINE],
+      ['shot=0', 'Ignored "shot=0" in the link: Support points per task (K) must be a whole number from 1 to 1000; kept 10.', SINE],
       ['query=', 'Ignored "query=" in the link: Queries per class must be a whole number of at least 1; kept 15.'],
       ['trainWay=0x10', 'Ignored "trainWay=0x10" in the link: Training ways must be a whole number of at least 2; kept 5.'],
       ['split=50,10,20', 'Ignored "split=50,10,20" in the link: The split\'s percentages must be non-negative and add up to 100 (now 50 + 10 + 20 = 80); kept 70,10,20.'],

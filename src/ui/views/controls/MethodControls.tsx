@@ -1,5 +1,6 @@
 // The Method control and the chosen method's hyperparameters: the papers' defaults (adjusted where
-// the catalog says why), with a one-line hint each; a changed value is marked and can be reset.
+// the catalog says why), each labelled in words with a one-line hint; a changed value is marked
+// (" *") and can be reset.
 import { usePlayground } from '../../state/context';
 import { useHidden } from '../hiddenControls';
 import { methodInfo, methodsFor } from '../../state/setup';
@@ -36,13 +37,15 @@ export function MethodControls({ disabled }: { disabled: boolean }) {
           {Object.entries(info.hyperparameters).map(([name, h]) => {
             const value = setup.hyperparameters[name] ?? info.defaults[name];
             const error = problems[`hyper.${name}`];
-            const label = `${name}${name in setup.hyperparameters ? ' *' : ''}`;
+            // The label is words; the code name, which links and the CLI use, is only in the hint.
+            const label = `${h.label}${name in setup.hyperparameters ? ' *' : ''}`;
+            const hint = `${h.hint} (${name} in links and the CLI)`;
             return h.choices ? (
-              <SelectField key={name} label={label} value={String(value)} options={h.choices.map((c) => ({ value: c, label: c }))}
-                onChange={(v) => setHyperparameter(name, v)} hint={h.hint} error={error} disabled={disabled} />
+              <SelectField key={name} label={label} value={String(value)} options={h.choices.map((c) => ({ value: c, label: h.choiceLabels?.[c] ?? c }))}
+                onChange={(v) => setHyperparameter(name, v)} hint={hint} error={error} disabled={disabled} />
             ) : (
               <NumberField key={name} label={label} value={Number(value)} min={h.min} max={h.max} step="any"
-                onChange={(v) => setHyperparameter(name, v)} hint={h.hint} error={error} disabled={disabled} />
+                onChange={(v) => setHyperparameter(name, v)} hint={hint} error={error} disabled={disabled} />
             );
           })}
           {changed && (

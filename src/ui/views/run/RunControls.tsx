@@ -19,6 +19,7 @@ export function RunControls() {
   const evaluating = usePlayground((s) => !!s.evaluation && !s.evaluation.error);
   const problems = usePlayground((s) => s.problems);
   const dataset = usePlayground((s) => s.setup.dataset);
+  const method = usePlayground((s) => s.setup.method);
   const trainError = problems.train;
   const blocking = blockingFields(problems);
   const backendStatus = usePlayground((s) => s.backendStatus);
@@ -61,7 +62,7 @@ export function RunControls() {
       </div>
       {blocking.length > 0 && !busy && (
         <p id="train-blocked" className="field__error">
-          To train, fix {listOf(blocking.map((field) => fieldLabel(field, dataset)))} (marked in the panel).
+          To train, fix {listOf(blocking.map((field) => fieldLabel(field, dataset, method)))} (marked in the panel).
         </p>
       )}
       {trainError && (
