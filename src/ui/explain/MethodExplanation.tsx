@@ -37,7 +37,7 @@ export function MethodExplanation({ method, dataset }: MethodExplanationProps) {
           {e.paper.citation}{' '}
           <a href={e.paper.url} target="_blank" rel="noopener noreferrer">
             {paperLinkLabel(e.paper.url)}
-            <span className="explain__sr-only"> (opens in a new tab)</span>
+            <span className="sr-only"> (opens in a new tab)</span>
           </a>
         </dd>
         <dt>Defaults in this playground</dt>
