@@ -96,7 +96,7 @@ describe('kept runs', () => {
     expect(page.history.runs.get(runId)!.kept!.step).toBe(11);
     // At the end the trained state replaces the checkpoint (what evaluation and backbones load).
     await page.emit({ type: 'finished', runId, status: 'done', stepsDone: 11, seconds: 6 });
-    await screen.findByText(/state kept at step 11 \(1 kB\)/);
+    await screen.findByText(/state kept at step 11 \(16 B\)/);
     expect(plain(page.history.states.get(runId))).toEqual(plain(state(99)));
     expect(page.history.runs.get(runId)!.kept).toMatchObject({ step: 11, resumable: false });
   });

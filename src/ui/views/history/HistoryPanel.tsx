@@ -8,7 +8,8 @@ import { fileNameFor, RUN_EXPORT_MAX_TEXT, runCurvesToCsv, runToJson } from '../
 import { usePlayground } from '../../state/context';
 import type { StoredRun } from '../../state/runTypes';
 import { formatDuration, formatSummary } from '../run/format';
-import { formatBytes, KeptStates } from './KeptStates';
+import { formatBytes } from '../../../core/data/archiveDownload';
+import { KeptStates } from './KeptStates';
 
 export function HistoryPanel() {
   const runs = usePlayground((s) => s.runs);

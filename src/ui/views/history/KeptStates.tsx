@@ -3,16 +3,10 @@
 // Curves, results and setups stay when states are dropped; only resuming and re-using the trained
 // weights go.
 import { useEffect, useState } from 'react';
+import { formatBytes } from '../../../core/data/archiveDownload';
 import { usePlayground } from '../../state/context';
 import { keptStorage } from '../../state/selectors';
 import { ConfirmButton } from '../own/ConfirmButton';
-
-/** "4.2 MB", "830 kB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
-}
 
 /** What the browser says this site uses and may use (undefined where it does not say). */
 function useStorageEstimate(deps: unknown): { usage: number; quota: number } | undefined {
