@@ -141,10 +141,19 @@ export async function probeStalls(page: Page): Promise<() => Promise<number>> {
     });
 }
 
+/** The current run's line above its progress bar, e.g. "Prototypical Networks 5-way 1-shot #1: training, step 3 of 300". */
+export async function runLine(page: Page): Promise<string> {
+  return (await page.locator('.run-progress__label > span').first().textContent()) ?? '';
+}
+
+/** The step a run line names ("... step 1,200 of 3,000" -> 1200), 0 when it names none. */
+export function stepOf(line: string): number {
+  return Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
+}
+
 /** The step in the page's run line ("... training, step 12 of 300"), 0 before the first. */
 export async function pageStep(page: Page): Promise<number> {
-  const line = (await page.locator('.run-progress__label > span').first().textContent()) ?? '';
-  return Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
+  return stepOf(await runLine(page));
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -5,7 +5,7 @@
 // reload still loads the page cross-origin isolated, picks the backend and trains on the glyphs.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import { launchChromium, openPage, type PreviewServer, runLine, screenshot, startPreview } from '../../src/node/browser';
 
 const BASE = '/course/week3/';
 let browser: Browser;
@@ -26,8 +26,6 @@ async function serve(): Promise<PreviewServer> {
   return server;
 }
 
-/** The current run's line above its progress bar. */
-const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
 const backendLine = (page: Page) => page.getByRole('status').first().textContent().then((t) => t ?? '');
 const offlineLine = (page: Page) => page.getByTestId('offline-indicator').textContent().then((t) => t ?? '', () => '');
 

@@ -6,7 +6,7 @@
 // browser's cache. Screenshots of each stage go to artifacts/screenshots.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import { launchChromium, openPage, type PreviewServer, runLine, screenshot, startPreview, stepOf } from '../../src/node/browser';
 import { OMNIGLOT_BACKGROUND_URL } from '../../src/ui/datasets/omniglotArchive';
 import { buildOmniglotZip } from '../unit/fixtures/omniglot';
 
@@ -31,9 +31,6 @@ async function open(context?: BrowserContext): Promise<{ page: Page; errors: str
   return { ...opened, requests };
 }
 
-/** The current run's line above its progress bar, e.g. "Prototypical Networks 5-way 1-shot #1: training, step 3 of 300". */
-const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
-const stepOf = (line: string) => Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
 const evaluationRegion = (page: Page) => page.getByRole('region', { name: 'Evaluation on held-out classes' });
 
 async function setNumber(page: Page, label: string, value: number): Promise<void> {

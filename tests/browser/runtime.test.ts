@@ -4,7 +4,7 @@
 // page's own compute client (window.fewShotLab.client) and the playground's controls.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, observeLongTasks, openPage, pageStep, probeStalls, screenshot, startPreview, takeLongTasks, type PreviewServer } from '../../src/node/browser';
+import { launchChromium, observeLongTasks, openPage, pageStep, type PreviewServer, probeStalls, runLine, screenshot, startPreview, takeLongTasks } from '../../src/node/browser';
 import type { ComputeClient } from '../../src/worker/client';
 
 let server: PreviewServer;
@@ -33,8 +33,6 @@ async function freshPage(): Promise<{ page: Page; errors: string[] }> {
   return opened;
 }
 
-/** The current run's line above its progress bar, e.g. "ProtoNet 5-way 1-shot #1: training, step 3 of 8". */
-const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
 
 const tinyRun = (steps: number) => ({ datasetId: 'glyphs', sampler: { way: 5, shot: 1, query: 2 }, method: 'protonet', steps, seed: 3 });
 

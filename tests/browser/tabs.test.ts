@@ -4,7 +4,7 @@
 // run cut off by a closed page; once the first tab is gone, a reload finds the run interrupted.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import { launchChromium, openPage, type PreviewServer, runLine, screenshot, startPreview, stepOf } from '../../src/node/browser';
 
 let server: PreviewServer;
 let browser: Browser;
@@ -18,9 +18,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-const runLine = (page: Page) => page.locator('.run-progress__label > span').first().textContent().then((t) => t ?? '');
-const stepOf = (line: string) => Number(/step ([\d,]+)/.exec(line)?.[1].replace(/,/g, '') ?? 0);
 
 describe('two tabs', () => {
   it('a second tab leaves the first tab’s training run alone; after the first tab closes the run is interrupted', async () => {
