@@ -1,6 +1,10 @@
-// The app's two pages, chosen by the URL's hash: the playground (the setup panel on the left, on a
-// tablet above; the run controls, live training view, evaluation, comparison and history on the
-// right) and "Your images" (#your-images, loaded when first opened). Views read the stores through
+// The app's two pages, chosen by the URL's hash: the playground and "Your images" (#your-images,
+// loaded when first opened). The playground reads like TensorFlow Playground's one screen, data ->
+// model -> output: the setup panel on the left (on a tablet or phone above; the dataset, the episode
+// and the method first, teaching presets last), and on the right the run
+// strip (buttons, progress, the latest evaluation; it stays at the top while the page scrolls) over
+// the live curves, so a laptop's first screen shows the whole state of the experiment; the episode
+// viewer, the comparison and the history follow, one scroll away. Views read the stores through
 // their contexts; none of them talks to the worker directly.
 import { Suspense, useEffect, useState, type ComponentType } from 'react';
 import { MethodExplanation } from '../explain/MethodExplanation';
@@ -9,6 +13,7 @@ import { presetSetup } from '../explain/presets';
 import { usePlayground } from '../state/context';
 import { useHidden } from './hiddenControls';
 import { isTraining } from '../state/selectors';
+import { ClassSplitControls } from './controls/ClassSplitControls';
 import { DatasetControls } from './controls/DatasetControls';
 import { MethodControls } from './controls/MethodControls';
 import { SamplerControls } from './controls/SamplerControls';
@@ -18,6 +23,7 @@ import { ComparisonTable } from './results/ComparisonTable';
 import { EvaluationPanel } from './results/EvaluationPanel';
 import { RunControls } from './run/RunControls';
 import { StatusRegion } from './run/StatusRegion';
+import { InspectView } from './training/InspectView';
 import { TrainingView } from './training/TrainingView';
 import { useLeaveGuard } from './useLeaveGuard';
 
@@ -98,12 +104,19 @@ function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
     method: useHidden('method'),
     explanation: useHidden('explanation'),
     training: useHidden('training'),
+    episode: useHidden('episode'),
     comparison: useHidden('comparison'),
     history: useHidden('history'),
   };
   return (
-    <div className="app__layout">
+    <main className="app__layout">
       <form className="panel controls" aria-label="Experiment setup" onSubmit={(e) => e.preventDefault()}>
+        {!hide.dataset && <DatasetControls disabled={busy} omniglotSize={omniglotSize} />}
+        {!hide.sampler && <SamplerControls disabled={busy} />}
+        {!hide.method && <MethodControls disabled={busy} />}
+        {!hide.explanation && <MethodExplanation method={setup.method} dataset={setup.dataset} />}
+        {!hide.sampler && <ClassSplitControls disabled={busy} />}
+        {!hide.training && <TrainingControls disabled={busy} />}
         {!hide.presets && (
           <fieldset className="panel__group">
             <legend>Teaching</legend>
@@ -114,19 +127,17 @@ function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
             />
           </fieldset>
         )}
-        {!hide.dataset && <DatasetControls disabled={busy} omniglotSize={omniglotSize} />}
-        {!hide.sampler && <SamplerControls disabled={busy} />}
-        {!hide.method && <MethodControls disabled={busy} />}
-        {!hide.explanation && <MethodExplanation method={setup.method} dataset={setup.dataset} />}
-        {!hide.training && <TrainingControls disabled={busy} />}
       </form>
-      <main className="app__main">
+      <div className="run-strip">
         <RunControls />
-        <TrainingView />
         <EvaluationPanel />
+      </div>
+      <div className="app__main">
+        <TrainingView />
+        {!hide.episode && <InspectView />}
         {!hide.comparison && <ComparisonTable />}
         {!hide.history && <HistoryPanel />}
-      </main>
-    </div>
+      </div>
+    </main>
   );
 }

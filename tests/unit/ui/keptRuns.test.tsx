@@ -112,7 +112,7 @@ describe('kept runs', () => {
     const page = await open(memoryHistory([...first.history.runs.values()], Object.fromEntries(first.history.states)));
     expect(screen.getByText(/interrupted at step 15 of 300/)).toBeInTheDocument();
     expect(screen.getByText(/^Interrupted at step 15 \(kept at step 13\).*Resume continues from step 13 with the same episodes\.$/)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Evaluate' })).toHaveAttribute('aria-disabled', 'true');
     await page.user.click(screen.getByRole('button', { name: 'Resume' }));
     const [resumedId, resume] = page.calls.find((c) => c.type === 'resumeFrom')!.args as [string, { checkpoint: Checkpoint; shownSteps: number }];
     expect(resumedId).toBe(runId);
@@ -154,7 +154,7 @@ describe('kept runs', () => {
 
   it('a run from an earlier visit without a kept state cannot be evaluated, and says why', async () => {
     await open(memoryHistory([await finishedRun('gone')]));
-    expect(screen.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Evaluate' })).toHaveAttribute('aria-disabled', 'true');
     expect(screen.getByText(/its weights are not kept, so its episodes cannot be shown\. Apply its setup and train again/)).toBeInTheDocument();
   });
 

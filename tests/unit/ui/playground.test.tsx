@@ -12,6 +12,7 @@ import { StoreContext } from '../../../src/ui/state/context';
 import { DEFAULT_SETUP } from '../../../src/ui/state/setup';
 import type { StoredRun } from '../../../src/ui/state/runTypes';
 import { createPlaygroundStore } from '../../../src/ui/state/store';
+import { evaluationTimeLeft } from '../../../src/ui/views/run/RunControls';
 import { scriptedClient as baseScriptedClient } from './fixtures/scriptedClient';
 import { App } from '../../../src/ui/views/App';
 import type { ClientEvent } from '../../../src/worker/client';
@@ -56,7 +57,7 @@ describe('the playground panel', () => {
     }
     expect(screen.getByLabelText('Dataset')).toHaveValue('glyphs');
     expect(screen.getByLabelText('Method')).toHaveValue('protonet');
-    expect(screen.getByRole('button', { name: 'Train' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Train' })).not.toHaveAttribute('aria-disabled');
     expect(screen.getByRole('button', { name: 'Pause' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Stop' })).toBeDisabled();
     // Screen readers hear the backend and why; the page shows a one-line chip that discloses the why.
@@ -121,14 +122,17 @@ describe('the playground panel', () => {
     expect(calls.at(-1)).toEqual({ type: 'resume', args: [runId] });
     await user.click(screen.getByRole('button', { name: 'Stop' }));
     expect(calls.at(-1)).toEqual({ type: 'stop', args: [runId] });
-    expect(screen.getByRole('button', { name: 'Evaluate' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Evaluate' })).toHaveAttribute('aria-disabled', 'true');
 
     emit({ type: 'finished', runId, status: 'stopped', stepsDone: 2, seconds: 1, message: 'Stopped at step 2 of 300.' });
     expect(screen.getByLabelText('Ways (N)')).toBeEnabled();
     await user.click(screen.getByRole('button', { name: 'Evaluate' }));
     expect(calls.at(-1)).toEqual({ type: 'evaluate', args: [runId, 600, 2017] });
     emit({ type: 'evaluationProgress', runId, done: 300, total: 600 });
-    expect(screen.getByText('Evaluating: episode 300 of 600')).toBeInTheDocument();
+    // Under the button that started it, with its own progress bar and the time left.
+    const runRegion = within(screen.getByRole('region', { name: 'Run' }));
+    expect(runRegion.getByText('Evaluating: episode 300 of 600')).toBeInTheDocument();
+    expect(runRegion.getByRole('progressbar', { name: 'Evaluation progress' })).toHaveAttribute('value', '300');
 
     const perEpisode = Array.from({ length: 600 }, (_, i) => (i % 4 === 0 ? 0.6 : 0.9));
     await finishEvaluation(runId, perEpisode);
@@ -227,7 +231,7 @@ describe('the playground panel', () => {
     expect(within(item).getByRole('button', { name: 'my MAML' })).toBeInTheDocument();
     expect(history.runs.get('run-old')!.name).toBe('my MAML');
 
-    await user.click(within(item).getByRole('button', { name: 'Apply the setup of my MAML' }));
+    await user.click(within(item).getByRole('button', { name: 'Apply setup of my MAML' }));
     expect(screen.getByLabelText('Method')).toHaveValue('maml');
     expect(screen.getByLabelText('Shots (K)')).toHaveValue(5);
     expect(screen.getByLabelText('Seed')).toHaveValue(7);
@@ -264,5 +268,14 @@ describe('the playground panel', () => {
     expect(screen.getByText(/Runs cannot be saved in this browser/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Train' }));
     expect(calls.some((c) => c.type === 'start')).toBe(true);
+  });
+});
+
+describe('the time an evaluation has left', () => {
+  it('extrapolates the pace so far, and waits for a first episode and a second of it', () => {
+    expect(evaluationTimeLeft({ done: 100, total: 600, startedAt: 0 }, 10_000)).toBe('about 50 s left');
+    expect(evaluationTimeLeft({ done: 60, total: 600, startedAt: 0 }, 60_000)).toBe('about 9 min left');
+    expect(evaluationTimeLeft({ done: 0, total: 600, startedAt: 0 }, 30_000)).toBe('estimating the time left');
+    expect(evaluationTimeLeft({ done: 5, total: 600, startedAt: 0 }, 500)).toBe('estimating the time left');
   });
 });

@@ -24,17 +24,18 @@ export const createEvaluationSlice =
         const inProgress = get().evaluation;
         if (isActive(run) || (inProgress && !inProgress.error)) return;
         // A run from an earlier visit is brought back from its kept state first.
-        const fail = (error: string) => set({ evaluation: { runId, done: 0, total: 0, error } });
+        const fail = (error: string) => set({ evaluation: { runId, done: 0, total: 0, startedAt: Date.now(), error } });
         if (!isRunLive(get(), runId) && !(await makeLive(runId, fail))) return;
         const episodes = run.setup.evalEpisodes;
-        set({ evaluation: { runId, done: 0, total: episodes } });
+        const startedAt = Date.now();
+        set({ evaluation: { runId, done: 0, total: episodes, startedAt } });
         try {
           const result = await env.deps.client.evaluate(runId, episodes, EVALUATION_SEED);
           updateRun(runId, (r) => ({ ...r, evaluations: [...r.evaluations, result] }));
           set({ evaluation: null });
           void save(runId);
         } catch (error) {
-          set({ evaluation: { runId, done: 0, total: episodes, error: (error as Error).message } });
+          set({ evaluation: { runId, done: 0, total: episodes, startedAt, error: (error as Error).message } });
         }
       },
 

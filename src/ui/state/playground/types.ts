@@ -145,7 +145,8 @@ export interface HistorySlice {
 
 /** Evaluating runs and comparing them: baselines, curves drawn over each other (evaluationSlice.ts). */
 export interface EvaluationSlice {
-  evaluation: { runId: string; done: number; total: number; error?: string } | null;
+  /** The evaluation in progress (or its failure); startedAt (ms since the epoch) gives the time left. */
+  evaluation: { runId: string; done: number; total: number; startedAt: number; error?: string } | null;
   /** Chosen baseline run per comparison group key. */
   baselines: Record<string, string>;
   /** Earlier runs drawn over the current one. */

@@ -58,7 +58,10 @@ export function workerEventHandler(env: PlaygroundEnv, set: SetState, get: GetSt
         if (event.status !== 'failed' && isRunLive(get(), event.runId)) void onFinished(event.runId, event.stepsDone);
         break;
       case 'evaluationProgress':
-        if (get().evaluation?.runId === event.runId) set({ evaluation: { runId: event.runId, done: event.done, total: event.total } });
+        {
+          const evaluation = get().evaluation;
+          if (evaluation?.runId === event.runId) set({ evaluation: { ...evaluation, done: event.done, total: event.total } });
+        }
         break;
       case 'warning':
       case 'error':

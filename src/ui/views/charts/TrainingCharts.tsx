@@ -61,9 +61,13 @@ interface Series {
   validation: ValidationXY[];
 }
 
-const CHART_HEIGHT = 190;
+const CHART_HEIGHT = 170;
 /** Horizontal padding + border of a chart's figure (charts.css). */
 const FIGURE_INSET = 18;
+/** Gap between charts side by side (charts.css, .training-charts__charts). */
+const GRID_GAP = 12;
+/** Charts go side by side when each can still be this wide (a laptop's main column). */
+const MIN_SIDE_BY_SIDE = 320;
 const ACCURACY_TICKS = [0, 0.25, 0.5, 0.75, 1];
 const ACCURACY_WIDTH = 64;
 const tickPercent = (v: number) => formatPercent(v, 0);
@@ -166,8 +170,10 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
   const autoLog = useMemo(() => spansOrdersOfMagnitude(runs.flatMap((r) => r.points.map((p) => p.loss))), [runs]);
   const logLoss = logChoice ?? autoLog;
   const [ref, measuredWidth] = useWidth(width, 560 + FIGURE_INSET);
-  // A measured width is the section's; each chart sits inside its figure's padding and border.
-  const chartWidth = width ?? Math.max(200, measuredWidth - FIGURE_INSET);
+  // Loss and accuracy side by side where there is room, so both sit on a laptop's first screen. A
+  // measured width is the section's; each chart sits inside its figure's padding and border.
+  const columns = width === undefined && measuredWidth >= 2 * (MIN_SIDE_BY_SIDE + FIGURE_INSET) + GRID_GAP ? 2 : 1;
+  const chartWidth = width ?? Math.max(200, Math.floor((measuredWidth - GRID_GAP * (columns - 1)) / columns) - FIGURE_INSET);
   // The current run is drawn last, on top of the overlays.
   const ordered = useMemo(() => [...runs.filter((r) => !r.current), ...runs.filter((r) => r.current)], [runs]);
   // Runs whose curves did not change since the last render (earlier runs, usually) are not
@@ -250,9 +256,9 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
   return (
     <section className="training-charts" aria-labelledby={`${id}-heading`} ref={ref}>
       <div className="training-charts__header">
-        <h3 id={`${id}-heading`} className="training-charts__heading">
+        <h2 id={`${id}-heading`} className="training-charts__heading">
           Training curves
-        </h3>
+        </h2>
         <span className="training-charts__control">
           <label htmlFor={`${id}-smoothing`}>Smoothing</label>
           <input
@@ -310,7 +316,8 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
       {!anyPoints ? (
         <p className="training-charts__empty">No training steps yet: the curves appear after the first step.</p>
       ) : (
-        <div className="training-charts__charts">
+        <>
+        <div className="training-charts__charts" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
           <ChartFigure
             title="Training loss per step"
             description={`${lossLabel.toLowerCase()} against training step${smoothing > 0 ? `, smoothed (${smoothing.toFixed(2)})` : ''}${logLoss ? ', log scale' : ''}${metric === 'mse' ? ', with validation MSE and its 95% confidence interval' : ''}; ${names}`}
@@ -357,7 +364,7 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
             </ChartFigure>
           )}
 
-          {lrVaries ? (
+          {lrVaries && (
             <ChartFigure
               title="Learning rate per step"
               description={`learning rate (step size) against training step; ${names}`}
@@ -373,15 +380,15 @@ export function TrainingCharts({ runs, smoothing, onSmoothingChange, metric, wid
                 formatValue={formatNumber}
               />
             </ChartFigure>
-          ) : (
-            lr !== undefined && (
-              <p className="training-charts__lr-constant">
-                Learning rate constant at {formatNumber(lr)}
-                {otherLrs.length > 0 && ` (earlier runs: ${otherLrs.join(', ')})`}
-              </p>
-            )
           )}
         </div>
+        {!lrVaries && lr !== undefined && (
+          <p className="training-charts__lr-constant">
+            Learning rate constant at {formatNumber(lr)}
+            {otherLrs.length > 0 && ` (earlier runs: ${otherLrs.join(', ')})`}
+          </p>
+        )}
+        </>
       )}
     </section>
   );

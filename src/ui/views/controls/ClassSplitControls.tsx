@@ -1,7 +1,9 @@
 // The controls of families that split classes by group (image classification): how class groups
-// split into training, validation and test, and the training augmentation of images. Shown inside
-// the sampler's fieldset (SamplerControls) only when the family has them.
+// split into training, validation and test, and the training augmentation of images: a group of
+// the setup panel below the method (settings changed less often than the episode's N, K and Q),
+// shown only when the dataset's family has them.
 import { useId } from 'react';
+import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { FieldRow, NumberField } from './Field';
 
@@ -12,8 +14,11 @@ export function ClassSplitControls({ disabled }: { disabled: boolean }) {
   const problems = usePlayground((s) => s.problems);
   const setSetup = usePlayground((s) => s.setSetup);
   const augmentErrorId = `${useId()}-augment-error`;
+  const splitsClasses = usePlayground((s) => familyOf(s.setup.dataset).splitsClasses);
+  if (!splitsClasses) return null;
   return (
-    <>
+    <fieldset className="panel__group">
+      <legend>Split and augmentation</legend>
       <fieldset className="split" aria-describedby={problems.split ? 'split-error' : undefined}>
         <legend>Class split (% of class groups)</legend>
         <div className="field-row">
@@ -38,6 +43,6 @@ export function ClassSplitControls({ disabled }: { disabled: boolean }) {
           </label>
         </div>
       </FieldRow>
-    </>
+    </fieldset>
   );
 }

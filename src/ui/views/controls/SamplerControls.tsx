@@ -1,12 +1,11 @@
 // The task sampler, as the dataset's task family lists it (core/experiment/taskFamily.ts): for image
 // classification N ways, K shots and Q queries of the test episodes (on classes held out from
-// training) and the ways of training episodes, then the class split and augmentation; for sine
-// regression K support and Q query points. Labels, hints and least values are the family's.
+// training) and the ways of training episodes; for sine regression K support and Q query points.
+// The class split and augmentation have their own group lower in the panel (ClassSplitControls). Labels, hints and least values are the family's.
 import { useId } from 'react';
 import { familyOf } from '../../../core/experiment/datasets';
 import type { SamplerControl } from '../../../core/experiment/taskFamily';
 import { usePlayground } from '../../state/context';
-import { ClassSplitControls } from './ClassSplitControls';
 import { FieldRow, NumberField } from './Field';
 
 /** The controls of one test episode, shown side by side; the training sampler's follow below. */
@@ -37,7 +36,6 @@ export function SamplerControls({ disabled }: { disabled: boolean }) {
         {shown.map((control) => field(control, errorIdOf(control)))}
       </FieldRow>
       {field('trainWay')}
-      {family.splitsClasses && <ClassSplitControls disabled={disabled} />}
     </fieldset>
   );
 }

@@ -154,7 +154,7 @@ function HistoryItem({ run }: { run: StoredRun }) {
         <label className="check">
           <input type="checkbox" checked={overlaid} disabled={current} onChange={() => toggleOverlay(run.id)} /> Overlay
         </label>
-        <button type="button" onClick={() => applyRunSetup(run.id)} aria-label={`Apply the setup of ${run.name}`}>
+        <button type="button" onClick={() => applyRunSetup(run.id)} aria-label={`Apply setup of ${run.name}`}>
           Apply setup
         </button>
         <button type="button" onClick={() => setEditing(true)} aria-label={`Rename ${run.name}`}>

@@ -91,7 +91,7 @@ export function ClassesPanel() {
             </button>
             <ConfirmButton
               label={`Delete image set ${dataset.name}`}
-              text="Delete set"
+              text="Delete image set"
               question={`Delete the image set ${dataset.name} (${stats?.images ?? 0} images) from this browser?`}
               onConfirm={() => void deleteDataset(dataset.id)}
               disabled={busy}

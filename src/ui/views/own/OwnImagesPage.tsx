@@ -14,7 +14,7 @@ export function OwnImagesPage() {
   const notice = useOwnImages((s) => s.notice);
   const dismissNotice = useOwnImages((s) => s.dismissNotice);
   return (
-    <div className="own">
+    <main className="own">
       <ReplaceOffer />
       {notice && (
         <p className="notice" role="status">
@@ -33,6 +33,6 @@ export function OwnImagesPage() {
           <ExportPanel />
         </div>
       </div>
-    </div>
+    </main>
   );
 }

@@ -20,51 +20,55 @@ export function ComparisonTable() {
       <h2 id="comparison-title">Comparison on identical test episodes</h2>
       {groups.map((group) => {
         const better = metricNamed(group.metric).lowerIsBetter ? 'lower' : 'higher';
+        // On a phone the table scrolls sideways in its own box (focusable, so keys scroll it too)
+        // rather than widening the page.
         return (
-          <table key={group.key} className="comparison__table">
-            <caption>{group.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">{group.metric === 'accuracy' ? 'Accuracy (95% CI)' : `${group.rows[0].evaluation.results[0].label} (95% CI)`}</th>
-                <th scope="col">Paired difference to baseline</th>
-                <th scope="col">Batch norm at test</th>
-                <th scope="col">Baseline</th>
-              </tr>
-            </thead>
-            <tbody>
-              {group.rows.map((row) => (
-                <tr key={row.runId}>
-                  <th scope="row">{row.name}</th>
-                  <td>{formatSummary(row.summary, group.metric)}</td>
-                  <td>
-                    {row.difference
-                      ? `${formatDifference(row.difference, group.metric)}${isSignificant(row.difference) ? '' : ' (not significant)'}`
-                      : 'baseline'}
-                  </td>
-                  <td>{row.evaluation.labels.batchNormAtTest ? batchNormText(String(row.evaluation.labels.batchNormAtTest)) : '—'}</td>
-                  <td>
-                    <input
-                      type="radio"
-                      name={`baseline-${group.key}`}
-                      aria-label={`Use ${row.name} as the baseline`}
-                      checked={row.runId === group.baselineId}
-                      onChange={() => setBaseline(group.key, row.runId)}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-            {group.rows.length > 1 && (
-              <tfoot>
+          <div key={group.key} className="comparison__scroll" tabIndex={0} role="group" aria-label={`Comparison: ${group.title}`}>
+            <table className="comparison__table">
+              <caption>{group.title}</caption>
+              <thead>
                 <tr>
-                  <td colSpan={5} className="muted">
-                    Difference = run minus baseline on the same episodes; {better} is better. An interval that includes 0 means these episodes cannot tell the two apart.
-                  </td>
+                  <th scope="col">Run</th>
+                  <th scope="col">{group.metric === 'accuracy' ? 'Accuracy (95% CI)' : `${group.rows[0].evaluation.results[0].label} (95% CI)`}</th>
+                  <th scope="col">Paired difference to baseline</th>
+                  <th scope="col">Batch norm at test</th>
+                  <th scope="col">Baseline</th>
                 </tr>
-              </tfoot>
-            )}
-          </table>
+              </thead>
+              <tbody>
+                {group.rows.map((row) => (
+                  <tr key={row.runId}>
+                    <th scope="row">{row.name}</th>
+                    <td>{formatSummary(row.summary, group.metric)}</td>
+                    <td>
+                      {row.difference
+                        ? `${formatDifference(row.difference, group.metric)}${isSignificant(row.difference) ? '' : ' (not significant)'}`
+                        : 'baseline'}
+                    </td>
+                    <td>{row.evaluation.labels.batchNormAtTest ? batchNormText(String(row.evaluation.labels.batchNormAtTest)) : '—'}</td>
+                    <td>
+                      <input
+                        type="radio"
+                        name={`baseline-${group.key}`}
+                        aria-label={`Use ${row.name} as the baseline`}
+                        checked={row.runId === group.baselineId}
+                        onChange={() => setBaseline(group.key, row.runId)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+              {group.rows.length > 1 && (
+                <tfoot>
+                  <tr>
+                    <td colSpan={5} className="muted">
+                      Difference = run minus baseline on the same episodes; {better} is better. An interval that includes 0 means these episodes cannot tell the two apart.
+                    </td>
+                  </tr>
+                </tfoot>
+              )}
+            </table>
+          </div>
         );
       })}
     </section>

@@ -1,6 +1,7 @@
-// Evaluation of the current run: progress over the test episodes, then the mean with its 95%
-// confidence interval and every setting that produced it (sampler, episodes, seed, split, batch-norm
-// mode, backend), so a number is never shown without what it means.
+// The current run's latest evaluation, beside the run controls: the mean with its 95% confidence
+// interval and every setting that produced it (sampler, episodes, seed, split, batch-norm mode,
+// backend), so a number is never shown without what it means. Its progress is shown under the
+// Evaluate button (RunControls); a failure is said here, where the result would be.
 import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { formatSummary } from '../run/format';
@@ -14,17 +15,12 @@ export function EvaluationPanel() {
   return (
     <section className="panel evaluation" aria-labelledby="evaluation-title">
       <h2 id="evaluation-title">{`Evaluation on ${family.testSource}`}</h2>
-      {evaluation && !evaluation.error && (
-        <label className="run-progress__label">
-          Evaluating: episode {evaluation.done} of {evaluation.total}
-          <progress max={evaluation.total} value={evaluation.done} aria-label="Evaluation progress" />
-        </label>
-      )}
       {evaluation?.error && (
         <p className="field__error" role="alert">
           {evaluation.error}
         </p>
       )}
+      {evaluation && !evaluation.error && !latest && <p className="muted">Evaluating: the result appears here.</p>}
       {!latest && !evaluation && (
         <p className="muted">{`Press Evaluate after training to measure ${family.evaluationTarget(run.setup.evalEpisodes)}.`}</p>
       )}

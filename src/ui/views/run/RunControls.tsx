@@ -1,5 +1,6 @@
-// Train, Pause/Resume, Stop and Evaluate, with the progress of the current run: a progress bar
-// with the step count, steps per second and the time left, and the run's outcome in words. Train is
+// Train, Pause/Resume, Stop and Evaluate, with the progress of the current run right below them: a
+// progress bar with the step count, steps per second and the time left, the run's outcome in words,
+// and an evaluation's own progress and time left (where the button that started it is). Train is
 // off while a setting cannot work, with the settings to fix said next to it.
 import { familyOf } from '../../../core/experiment/datasets';
 import { countOf } from '../../../core/experiment/taskFamily';
@@ -17,6 +18,7 @@ export function RunControls() {
   const resumeInterrupted = usePlayground((s) => s.resumeInterrupted);
   const busy = usePlayground(isTraining);
   const evaluating = usePlayground((s) => !!s.evaluation && !s.evaluation.error);
+  const evaluation = usePlayground((s) => (s.evaluation && !s.evaluation.error && s.evaluation.runId === s.currentRunId ? s.evaluation : null));
   const problems = usePlayground((s) => s.problems);
   const dataset = usePlayground((s) => s.setup.dataset);
   const method = usePlayground((s) => s.setup.method);
@@ -31,13 +33,16 @@ export function RunControls() {
   const active = live && isActive(run);
   const progress = run?.progress;
   const paused = run?.status === 'paused';
+  const trainOff = busy || evaluating || blocking.length > 0;
+  const evaluateOff = !usable || evaluating;
 
   return (
     <section className="run-controls" aria-label="Run">
       <div className="run-controls__buttons">
-        {/* aria-disabled, not disabled: the button stays focusable, so its reason is read with it. */}
-        <button type="button" className="primary" onClick={() => blocking.length === 0 && void train()} disabled={busy || evaluating}
-          aria-disabled={blocking.length > 0 || undefined} aria-describedby={blocking.length > 0 && !busy ? 'train-blocked' : undefined}>
+        {/* Train and Evaluate are aria-disabled, not disabled: they keep the keyboard focus when pressed
+            (a disabled button drops it to the page's start), and a blocked Train's reason is read with it. */}
+        <button type="button" className="primary" onClick={() => trainOff || void train()}
+          aria-disabled={trainOff || undefined} aria-describedby={blocking.length > 0 && !busy ? 'train-blocked' : undefined}>
           Train
         </button>
         {paused ? (
@@ -56,7 +61,7 @@ export function RunControls() {
         <button type="button" onClick={() => void stop()} disabled={!active}>
           Stop
         </button>
-        <button type="button" onClick={() => void evaluate()} disabled={!usable || evaluating}>
+        <button type="button" onClick={() => evaluateOff || void evaluate()} aria-disabled={evaluateOff || undefined}>
           Evaluate
         </button>
       </div>
@@ -90,6 +95,17 @@ export function RunControls() {
           {run.message && (run.status === 'interrupted' || (isActive(run) && !live)) && <p className="run-progress__note">{run.message}</p>}
         </div>
       )}
+      {evaluation && (
+        <div className="run-progress">
+          <label className="run-progress__label">
+            <span>
+              Evaluating: episode {evaluation.done.toLocaleString()} of {evaluation.total.toLocaleString()}
+            </span>
+            <progress max={evaluation.total} value={evaluation.done} aria-label="Evaluation progress" />
+          </label>
+          <p className="run-progress__numbers">{evaluationTimeLeft(evaluation, Date.now())}</p>
+        </div>
+      )}
     </section>
   );
 }
@@ -110,6 +126,16 @@ function progressNumbers(run: StoredRun, active: boolean): string {
   if (run.seconds > 0) parts.push(`${formatDuration(run.seconds)} of training`);
   if (run.metaBatch && run.metaBatch > 1) parts.push(`${countOf(familyOf(run.setup.dataset), run.metaBatch)} per step`);
   return parts.join(' · ');
+}
+
+/**
+ * "about 15 s left", from the pace so far; "estimating the time left" until a second has passed
+ * and an episode is done (the first episodes include warming up the kernels).
+ */
+export function evaluationTimeLeft(evaluation: { done: number; total: number; startedAt: number }, now: number): string {
+  const elapsed = (now - evaluation.startedAt) / 1000;
+  if (evaluation.done < 1 || elapsed < 1) return 'estimating the time left';
+  return `about ${formatDuration((elapsed / evaluation.done) * (evaluation.total - evaluation.done))} left`;
 }
 
 function statusText(status: string): string {

@@ -1,7 +1,7 @@
 // What the current model does on one test episode (image datasets: the episode viewer) or one sine
 // task (regression: the sine plot). It asks the worker for a fresh look whenever the user presses
 // the button, and once when the run finishes; while training it reflects the latest weights.
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { isActive, isCurrentRunLive, isRunUsable } from '../../state/selectors';
@@ -28,33 +28,37 @@ export function InspectView() {
   }, [run?.id, live, finished]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!run) return null;
+  // Its own panel below the curves, titled by the viewer inside it.
+  const panel = (content: ReactNode) => (
+    <section className="panel inspect" aria-label={sine ? 'A test task' : 'A test episode'}>
+      {content}
+    </section>
+  );
   if (!live && isActive(run)) {
-    return <p className="muted">This run is training in another tab of this browser; look inside it there.</p>;
+    return panel(<p className="muted">This run is training in another tab of this browser; look inside it there.</p>);
   }
   if (!live && !usable) {
     const why = run.status === 'interrupted' ? 'it did not finish: resume it to look inside' : 'its weights are not kept, so its episodes cannot be shown. Apply its setup and train again to look inside';
-    return <p className="muted">This run was trained in an earlier visit; {why}.</p>;
+    return panel(<p className="muted">This run was trained in an earlier visit; {why}.</p>);
   }
   if (!live && !(sine ? sineFit : inspection)) {
     // Kept in the browser: brought back into the worker only when asked (it loads the dataset).
-    return (
+    return panel(
       <p className="muted">
         This run is from an earlier visit; its trained state is kept.{' '}
         <button type="button" onClick={() => void (sine ? fitSine(run.id, 1) : inspect(run.id, 1))}>
           {sine ? 'Show a test task' : 'Show a test episode'}
         </button>
-      </p>
+      </p>,
     );
   }
-  return (
-    <div className="inspect">
-      <Suspense fallback={<p className="muted">Loading the viewer…</p>}>
-        {sine ? (
-          <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
-        ) : (
-          <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />
-        )}
-      </Suspense>
-    </div>
+  return panel(
+    <Suspense fallback={<p className="muted">Loading the viewer…</p>}>
+      {sine ? (
+        <SinePlot fit={sineFit?.data ?? null} loading={!!sineFit?.loading} error={sineFit?.error} onNewTask={() => void fitSine(run.id)} />
+      ) : (
+        <EpisodeViewer inspection={inspection?.data ?? null} loading={!!inspection?.loading} error={inspection?.error} onNewEpisode={() => void inspect(run.id)} method={run.setup.method} />
+      )}
+    </Suspense>,
   );
 }

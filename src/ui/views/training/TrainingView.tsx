@@ -1,11 +1,8 @@
-// The live training view: the current run's curves, with the runs the user chose overlaid, and
-// below them the episode viewer (image datasets) or the sine plot (regression).
+// The live training view: the current run's curves, with the runs the user chose overlaid.
 import { lazy, memo, Suspense, useEffect, useMemo } from 'react';
 import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
-import { useHidden } from '../hiddenControls';
 import { useThrottled } from '../charts/useThrottled';
-import { InspectView } from './InspectView';
 
 // The charts load after the page is up (see preloadWhenIdle); nothing needs them before Train is
 // pressed. Memoised: they draw again only when their (throttled) curves or settings change, not on
@@ -43,7 +40,6 @@ export function TrainingView() {
   const smoothing = usePlayground((s) => s.smoothing);
   const setSmoothing = usePlayground((s) => s.setSmoothing);
   const current = runs.find((r) => r.id === currentRunId);
-  const hideEpisode = useHidden('episode');
   useEffect(preloadWhenIdle, []);
 
   const series = useMemo(() => {
@@ -54,18 +50,17 @@ export function TrainingView() {
   const drawn = useThrottled(series, DRAW_EVERY_MS, series.map((r) => `${r.id}:${r.current}`).join());
 
   return (
-    <section className="panel training" aria-labelledby="training-title">
-      <h2 id="training-title">Training</h2>
+    <div className="panel training">
       {current ? (
-        <>
-          <Suspense fallback={<p className="muted">Loading the charts…</p>}>
-            <TrainingCharts runs={drawn} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={familyOf(current.setup.dataset).metric.name} />
-          </Suspense>
-          {!hideEpisode && <InspectView />}
-        </>
+        <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+          <TrainingCharts runs={drawn} smoothing={smoothing} onSmoothingChange={setSmoothing} metric={familyOf(current.setup.dataset).metric.name} />
+        </Suspense>
       ) : (
-        <p className="muted">Press Train: the curves of loss and accuracy appear here as the model learns.</p>
+        <section aria-labelledby="training-title">
+          <h2 id="training-title">Training curves</h2>
+          <p className="muted">Press Train: the curves of loss and accuracy appear here as the model learns.</p>
+        </section>
       )}
-    </section>
+    </div>
   );
 }
