@@ -3,7 +3,9 @@
 // archive), trains Prototypical Networks on it, then a small image set of characters from alphabets
 // that run never trained on (N folders of K drawings, made from the same archive) is imported as the
 // user's own images, the trained run is chosen as the backbone, and leave-one-out accuracy is read
-// from the page for each classifier. Prints the page's own lines.
+// from the page for each classifier, with its calibration (expected calibration error of the raw
+// scores and after temperature scaling, cross-fitted) and the time per image, feature extraction
+// included. Prints the page's own lines.
 //
 //   npm run measure:own -- [--data path/to/images_background.zip] [--classes 5]
 // Without --data it reads the whole archive where the tests find it (src/node/fullOmniglot.ts).
@@ -95,8 +97,13 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Estimate accuracy' }).click();
       await region.getByText(/Leave-one-out accuracy: /).waitFor({ timeout: 600_000 });
       const headline = await region.locator('.own-estimate__headline').textContent();
-      const details = await region.locator('.own-estimate__headline + p').textContent();
-      console.log(`${kind}: ${headline}\n  ${details}`);
+      const setup = await region.locator('.own-estimate__setup').textContent();
+      const details = (await region.locator('.own-estimate__setup + p').textContent()) ?? '';
+      const calibration = (await region.locator('.own-calibration__line').textContent()) ?? '';
+      const seconds = Number(/Took (\d+\.\d) s/.exec(details)?.[1]);
+      const images = classCount * perClass;
+      // The first estimate computes the features (its line says how long); later ones reuse them.
+      console.log(`${kind}: ${headline}\n  ${setup}\n  ${details}\n  ${calibration}\n  time per image of this estimate (${images} leave-one-out fits, plus features when its line says so): ${((1000 * seconds) / images).toFixed(0)} ms`);
     }
     console.log(`screenshot: ${await screenshot(page, 'own-measure-omniglot-loo')}`);
     if (errors.length) console.log(`console errors: ${errors.join(' | ')}`);

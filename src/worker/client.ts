@@ -33,6 +33,7 @@ import type {
   ClassifierKind,
   ClassifierSummary,
   HeadSettings,
+  InputRangeComparison,
   ModelFiles,
   OwnClass,
 } from './ownImagesProtocol';
@@ -289,9 +290,18 @@ export class ComputeClient {
     return this.request({ type: 'estimateAccuracy', ...body });
   }
 
-  /** Class probabilities of encoded images (PNG/JPEG/WebP bytes). */
-  classify(classifierId: string, images: Uint8Array[]): Promise<Classification> {
-    return this.request({ type: 'classify', classifierId, images });
+  /** Class probabilities of encoded images (PNG/JPEG/WebP bytes), calibrated; `names` (file names) name them. */
+  classify(classifierId: string, images: Uint8Array[], names?: string[]): Promise<Classification> {
+    return this.request({ type: 'classify', classifierId, images, ...(names && { names }) });
+  }
+
+  /** Both input scalings tried on the user's images (leave-one-out); the worker keeps the better. */
+  async compareInputRanges(backboneId: string, classes: OwnClass[]): Promise<InputRangeComparison> {
+    const result = await this.request<InputRangeComparison>({ type: 'compareInputRanges', backboneId, classes });
+    // A restarted worker reloads the backbone with the scaling now in use.
+    const source = this.backbones.get(backboneId);
+    if (source?.kind === 'model') this.backbones.set(backboneId, { ...source, inputRange: result.chosen });
+    return result;
   }
 
   /** The classifier as a TensorFlow.js layers model: model.json (object) and one weight file. */

@@ -3,12 +3,18 @@
 // is decoded and embedded once, however often the page fits or estimates), and the fitted
 // classifiers. The session (session.ts) hands every OwnImagesRequest to `handle`; replies are
 // plain data (ownImagesProtocol.ts). Requests are checked first and refused with what to do.
+// Every classifier is calibrated when it is fitted: one temperature fitted on held-out predictions
+// of the user's own images (leave-one-out for a nearest prototype, k-fold for the others), applied
+// to every image it classifies afterwards and folded into an exported model's weights.
 import type { ImageDecoder } from '../core/data/dataset';
 import { fitImage, invert } from '../core/data/resize';
 import { estimateAccuracy } from '../core/features/accuracyEstimate';
 import type { Backbone, ImagePredictor } from '../core/features/backbone';
 import { exportClassifier } from '../core/features/exportClassifier';
-import { classifyFeatures, checkHeadSettings, DEFAULT_HEAD, headClassifier, prototypeClassifier, type LinearClassifier } from '../core/features/featureClassifiers';
+import { classifyFeatures, checkHeadSettings, DEFAULT_HEAD, headClassifier, linearLogits, prototypeClassifier, withTemperature, type LinearClassifier } from '../core/features/featureClassifiers';
+import { calibrate, logitsOfProbabilities, notCalibrated } from '../core/features/calibrate';
+import { softmaxWithTemperature } from '../core/features/calibration';
+import { describeFolds, foldsOf, heldOutLogits } from '../core/features/heldOut';
 import { loadModelBackbone } from '../core/features/modelBackbone';
 import { runBackbone } from '../core/features/runBackbone';
 import type { SavedTensors } from '../core/nn/params';
@@ -23,6 +29,8 @@ import type {
   ClassifierKind,
   ClassifierSummary,
   HeadSettings,
+  InputRange,
+  InputRangeComparison,
   ModelFiles,
   OwnClass,
   OwnImage,
@@ -61,6 +69,8 @@ interface LoadedBackbone {
 
 interface FittedClassifier {
   summary: ClassifierSummary;
+  /** Logits are divided by this before the softmax (summary.calibration.temperature). */
+  temperature: number;
   /** prototype / head: a linear map on the backbone's features. */
   linear?: LinearClassifier;
   /** runAdapt: the run's adapted predictor. */
@@ -68,6 +78,13 @@ interface FittedClassifier {
 }
 
 const now = () => performance.now() / 1000;
+
+/**
+ * Folds of the held-out predictions a classifier is calibrated on when fitted: a nearest prototype
+ * costs arithmetic, so every image is held out on its own; a head or a run's adaptation costs a fit
+ * per fold, so at most 10 folds (each image still scored by a classifier that never saw it).
+ */
+const CALIBRATION_FOLDS: Record<ClassifierKind, number> = { prototype: Infinity, head: 10, runAdapt: 10 };
 
 export class OwnImages {
   private readonly backbones = new Map<string, LoadedBackbone>();
@@ -86,9 +103,11 @@ export class OwnImages {
       case 'estimateAccuracy':
         return this.estimate(request.backboneId, request.kind, request.classes, request.protocol, request.head);
       case 'classify':
-        return this.classify(request.classifierId, request.images);
+        return this.classify(request.classifierId, request.images, request.names);
       case 'exportClassifier':
         return this.export(request.classifierId, request.name);
+      case 'compareInputRanges':
+        return this.compareInputRanges(request.backboneId, request.classes);
     }
   }
 
@@ -96,7 +115,13 @@ export class OwnImages {
     if (typeof backboneId !== 'string' || backboneId === '') throw new Error('A backbone needs an id.');
     const backbone =
       source.kind === 'model'
-        ? await loadModelBackbone(source.name, source.files, { layer: source.layer, inputRange: source.inputRange })
+        ? await loadModelBackbone(source.name, source.files, {
+            layer: source.layer,
+            inputRange: source.inputRange,
+            inputRangeFrom: source.inputRangeFrom,
+            recommendOutput: source.recommendOutput,
+            recommendLayer: source.recommendLayer,
+          })
         : await this.runBackboneOf(source.runId, source.name, source.restore);
     // Loaded again under the same id (another layer, another file): the old one goes.
     this.disposeBackbone(backboneId);
@@ -112,8 +137,15 @@ export class OwnImages {
         classes: [...metadata.classes],
         imagesPerClass: [],
         description: `${describeLinear(classifier.kind, classifier.size, backbone)}, exported by Few-Shot Lab`,
+        // Its temperature (if any) is already in the weights: applied once, not again here.
+        calibration: notCalibrated(
+          metadata.temperature
+            ? `Calibrated when it was exported (temperature ${metadata.temperature.toFixed(2)}, folded into its weights); its images are not here to check it again.`
+            : 'Exported without calibration (too few images then); its probabilities are the raw scores.',
+          metadata.temperature ?? 1,
+        ),
       };
-      this.classifiers.set(backboneId, { summary: summary.classifier, linear: classifier });
+      this.classifiers.set(backboneId, { summary: summary.classifier, linear: classifier, temperature: 1 });
     }
     this.backbones.set(backboneId, { summary, backbone, features: new Map(), fitted: new Map() });
     return summary;
@@ -277,16 +309,12 @@ export class OwnImages {
     if (kind === 'head') checkHeadSettings(settings);
     const { images, labels, names } = this.flatten(classes);
     const way = names.length;
+    const imagesPerClass = names.map((_, c) => labels.filter((l) => l === c).length);
     const fitted: FittedClassifier = {
-      summary: {
-        classifierId,
-        backboneId,
-        kind,
-        classes: names,
-        imagesPerClass: names.map((_, c) => labels.filter((l) => l === c).length),
-        description: '',
-      },
+      summary: { classifierId, backboneId, kind, classes: names, imagesPerClass, description: '', calibration: notCalibrated('') },
+      temperature: 1,
     };
+    const scorer = await this.subsetScorer(loaded, kind, images, labels, way, settings);
     if (kind === 'runAdapt') {
       const support = await this.fittedAll(loaded, images);
       fitted.predictor = await loaded.backbone.adapt!(support, labels, way);
@@ -296,6 +324,15 @@ export class OwnImages {
       fitted.linear = kind === 'prototype' ? prototypeClassifier(rows, labels, way) : headClassifier(rows, labels, way, settings);
       fitted.summary.description = describeLinear(kind, fitted.linear.size, loaded.backbone, settings);
     }
+    // Calibration on held-out predictions (never the support set's own fit, which would teach it to
+    // be surer still); skipped, with the reason, when a class has 1 image or there are too few.
+    const canHoldOut = imagesPerClass.every((n) => n >= 2) && images.length >= 2;
+    const folds = canHoldOut ? foldsOf(labels, way, Math.min(CALIBRATION_FOLDS[kind], images.length)) : [];
+    const report = this.progress(backboneId, 'calibration');
+    const logits = canHoldOut ? await heldOutLogits(folds, scorer.classify, report) : [];
+    const { summary: calibration } = calibrate({ logits, labels: canHoldOut ? labels : [], imageOf: canHoldOut ? labels.map((_, i) => i) : [], imagesPerClass, heldOutBy: canHoldOut ? describeFolds(folds) : '' });
+    fitted.summary.calibration = calibration;
+    fitted.temperature = calibration.temperature;
     this.dropClassifier(classifierId);
     this.classifiers.set(classifierId, fitted);
     return fitted.summary;
@@ -313,17 +350,52 @@ export class OwnImages {
     const settings = head ?? DEFAULT_HEAD;
     if (kind === 'head') checkHeadSettings(settings);
     if (!protocol || (protocol.kind !== 'leaveOneOut' && protocol.kind !== 'episodes')) throw new Error('The accuracy protocol must be leaveOneOut or episodes.');
+    // The clock starts before any feature is computed: the time a person waited.
+    const started = now();
     const { images, labels, names } = this.flatten(classes);
     const way = names.length;
     const trials = this.progress(backboneId, protocol.kind === 'leaveOneOut' ? 'leave-one-out' : 'episodes');
-    let classify: Parameters<typeof estimateAccuracy>[1]['classify'];
+    const scorer = await this.subsetScorer(loaded, kind, images, labels, way, settings);
+    const estimate = await estimateAccuracy(protocol, {
+      kind,
+      classes: names,
+      labels,
+      keys: images.map((i) => i.key),
+      classify: scorer.classify,
+      describe: scorer.describe,
+      onTrial: trials,
+    });
+    const summary = loaded.summary;
+    return {
+      ...estimate,
+      seconds: now() - started,
+      featureSeconds: scorer.featureSeconds,
+      featureImages: scorer.featureImages,
+      setup: {
+        backbone: summary.name,
+        layer: summary.featureLayer,
+        inputRange: summary.kind === 'run' ? null : loaded.backbone.inputRange,
+        classifier: scorer.describe,
+      },
+    };
+  }
+
+  /**
+   * Held-out logits of any subset of the images from a classifier built on another subset: a linear
+   * map on cached features (features computed first, timed), or the run's adaptation (its
+   * probabilities' logs as logits).
+   */
+  private async subsetScorer(loaded: LoadedBackbone, kind: ClassifierKind, images: OwnImage[], labels: number[], way: number, settings: HeadSettings) {
+    const started = now();
+    const missing = new Set(images.filter((i) => !loaded.features.has(i.key)).map((i) => i.key)).size;
+    let classify: (support: number[], query: number[]) => Promise<ArrayLike<number>[]>;
     let describe: string;
     if (kind === 'runAdapt') {
       const fitted = await this.fittedAll(loaded, images);
       classify = async (support, query) => {
         const predictor = await loaded.backbone.adapt!(support.map((i) => fitted[i]), support.map((i) => labels[i]), way);
         try {
-          return await predictor.predict(query.map((i) => fitted[i]));
+          return (await predictor.predict(query.map((i) => fitted[i]))).map(logitsOfProbabilities);
         } finally {
           predictor.dispose();
         }
@@ -335,35 +407,82 @@ export class OwnImages {
         kind === 'prototype'
           ? prototypeClassifier(support.map((i) => rows[i]), support.map((i) => labels[i]), way)
           : headClassifier(support.map((i) => rows[i]), support.map((i) => labels[i]), way, settings);
-      classify = async (support, query) => classifyFeatures(build(support), query.map((i) => rows[i]));
+      classify = async (support, query) => linearLogits(build(support), query.map((i) => rows[i]));
       describe = describeLinear(kind, rows[0].length, loaded.backbone, settings);
     }
-    return estimateAccuracy(protocol, {
-      kind,
-      classes: names,
-      labels,
-      keys: images.map((i) => i.key),
-      classify,
-      describe,
-      onTrial: trials,
-    });
+    const runAdapt = kind === 'runAdapt';
+    return { classify, describe, featureSeconds: runAdapt ? 0 : now() - started, featureImages: runAdapt ? 0 : missing };
   }
 
-  private async classify(classifierId: string, images: Uint8Array[]): Promise<Classification> {
+  /**
+   * A model whose scaling nobody stated: leave-one-out accuracy of a nearest prototype on the user's
+   * images with pixels scaled 0..1 and -1..1; the better one (the current one on a tie) stays, and
+   * its features are kept, so the comparison costs one extra pass over the images.
+   */
+  private async compareInputRanges(backboneId: string, classes: OwnClass[]): Promise<InputRangeComparison> {
+    const loaded = this.backbone(backboneId);
+    const backbone = loaded.backbone;
+    if (!backbone.embedWithRange || !backbone.setInputRange) throw new Error(`The backbone "${loaded.summary.name}" has no input scaling to compare (a playground run takes its images as trained).`);
+    const { images, labels, names } = this.flatten(classes);
+    const way = names.length;
+    const counts = names.map((_, c) => labels.filter((l) => l === c).length);
+    if (counts.some((n) => n < 2)) throw new Error('Comparing input scalings needs at least 2 images in every class (leave-one-out); add images first.');
+    const current = backbone.inputRange;
+    const ranges: InputRange[] = current === '-1,1' ? ['-1,1', '0,1'] : ['0,1', '-1,1'];
+    const report = this.progress(backboneId, 'features');
+    const results: InputRangeComparison['results'] = [];
+    const featuresOf = new Map<InputRange, Float32Array[]>();
+    for (const [r, range] of ranges.entries()) {
+      const fitted = await this.fittedAll(loaded, images);
+      const rows = await backbone.embedWithRange(range, fitted, (done) => report(r * images.length + done, 2 * images.length));
+      featuresOf.set(range, rows);
+      let correct = 0;
+      for (let i = 0; i < images.length; i++) {
+        const support = images.map((_, j) => j).filter((j) => j !== i);
+        const proto = prototypeClassifier(support.map((j) => rows[j]), support.map((j) => labels[j]), way);
+        const [logits] = linearLogits(proto, [rows[i]]);
+        if (argMaxOf(logits) === labels[i]) correct++;
+      }
+      results.push({ range, correct, total: images.length });
+    }
+    // Strictly better only: on a tie the scaling in use stays.
+    const chosen = results[1].correct > results[0].correct ? results[1].range : results[0].range;
+    if (chosen !== current) {
+      backbone.setInputRange(chosen);
+      loaded.summary.inputRange = chosen;
+      loaded.features.clear();
+      for (const c of [...this.classifiers.keys()]) if (this.classifiers.get(c)!.summary.backboneId === backboneId) this.dropClassifier(c);
+    }
+    loaded.summary.inputRangeSource = 'chosen';
+    const kept = featuresOf.get(chosen)!;
+    images.forEach((image, i) => loaded.features.set(image.key, kept[i]));
+    return { chosen, results };
+  }
+
+  private async classify(classifierId: string, images: Uint8Array[], names?: string[]): Promise<Classification> {
     const classifier = this.classifiers.get(classifierId);
     if (!classifier) throw new Error(`No classifier "${classifierId}"; fit one first (a restarted worker loses its classifiers: fit again).`);
     if (!Array.isArray(images) || images.length === 0) throw new Error('Give at least one image to classify.');
+    const named = images.map((_, i) => (Array.isArray(names) && typeof names[i] === 'string' && names[i] !== '' ? names[i] : `image ${i + 1}`));
     const loaded = this.backbone(classifier.summary.backboneId);
     const fitted: Uint8Array[] = [];
-    for (let i = 0; i < images.length; i++) fitted.push(await this.fitted(loaded, images[i], `image ${i + 1}`));
+    for (let i = 0; i < images.length; i++) fitted.push(await this.fitted(loaded, images[i], named[i]));
+    const t = classifier.temperature;
     let probabilities: ArrayLike<number>[];
     if (classifier.linear) {
       const rows = await loaded.backbone.embed!(fitted);
-      probabilities = classifyFeatures(classifier.linear, rows);
+      probabilities = classifyFeatures(classifier.linear, rows, t);
     } else {
-      probabilities = await classifier.predictor!.predict(fitted);
+      const raw = await classifier.predictor!.predict(fitted);
+      probabilities = t === 1 ? raw : raw.map((row) => softmaxWithTemperature(logitsOfProbabilities(row), t));
     }
-    return { classes: [...classifier.summary.classes], probabilities: probabilities.map((row) => Array.from(row)) };
+    return {
+      classes: [...classifier.summary.classes],
+      probabilities: probabilities.map((row) => Array.from(row)),
+      names: named,
+      calibrated: classifier.summary.calibration.calibrated,
+      temperature: classifier.summary.calibration.temperature,
+    };
   }
 
   private async export(classifierId: string, name: string): Promise<ModelFiles> {
@@ -373,7 +492,14 @@ export class OwnImages {
       throw new Error("A runAdapt classifier is the run's own adaptation and cannot be saved as a standard model; fit a prototype or head classifier on this run and export that.");
     }
     const loaded = this.backbone(classifier.summary.backboneId);
-    return exportClassifier(loaded.backbone, classifier.linear, { classes: classifier.summary.classes, kind: classifier.summary.kind, backbone: loaded.summary.name }, name);
+    // The temperature goes into the weights, so the exported model's softmax gives the calibrated probabilities.
+    const t = classifier.temperature;
+    return exportClassifier(
+      loaded.backbone,
+      withTemperature(classifier.linear, t),
+      { classes: classifier.summary.classes, kind: classifier.summary.kind, backbone: loaded.summary.name, ...(classifier.summary.calibration.calibrated && { temperature: t }) },
+      name,
+    );
   }
 }
 
@@ -383,4 +509,10 @@ function describeLinear(kind: 'prototype' | 'head', size: number, backbone: Back
   if (kind === 'prototype') return `nearest prototype on ${on}`;
   const fitting = head ? ` (${head.steps} Adam steps, learning rate ${head.learningRate}, weight decay ${head.weightDecay})` : '';
   return `linear softmax head${fitting} on ${on}`;
+}
+
+function argMaxOf(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
 }

@@ -12,7 +12,19 @@ export * from '../core/features/types';
 
 export type BackboneSource =
   /** A TensorFlow.js layers or graph model; `layer` picks the feature layer (default: the model's suggestion). */
-  | { kind: 'model'; name: string; files: ModelFiles; layer?: string; inputRange?: InputRange }
+  | {
+      kind: 'model';
+      name: string;
+      files: ModelFiles;
+      layer?: string;
+      inputRange?: InputRange;
+      /** Who set inputRange: its publisher (a catalog model) or the user (default). */
+      inputRangeFrom?: 'publisher' | 'chosen';
+      /** The recommended feature layer is the model's own output (a publisher's feature-vector model). */
+      recommendOutput?: boolean;
+      /** The feature layer its publisher documents (a catalog model), marked as recommended. */
+      recommendLayer?: string;
+    }
   /**
    * A run trained in the playground (`name` as the page shows it): this visit's, from the worker's
    * own run; or an earlier visit's, rebuilt from its settings and kept state (`restore`), its
@@ -42,7 +54,10 @@ export type OwnImagesRequest =
       protocol: AccuracyProtocol;
       head?: HeadSettings;
     }
-  | { type: 'classify'; id: number; classifierId: string; images: Uint8Array[] }
+  /** `names` (file names) name the images in the answer and in any message about one. */
+  | { type: 'classify'; id: number; classifierId: string; images: Uint8Array[]; names?: string[] }
+  /** A model whose scaling nobody stated: both scalings tried by leave-one-out; the better one is kept. */
+  | { type: 'compareInputRanges'; id: number; backboneId: string; classes: OwnClass[] }
   /** The classifier as a TensorFlow.js layers model (model.json + one weight file). */
   | { type: 'exportClassifier'; id: number; classifierId: string; name: string };
 

@@ -183,6 +183,7 @@ export class WorkerSession {
       case 'estimateAccuracy':
       case 'classify':
       case 'exportClassifier':
+      case 'compareInputRanges':
         if (!this.backend) throw new Error('Choose a backend first (init).');
         return this.ownImages.handle(request);
     }

@@ -3,12 +3,15 @@
 // random episodes (K support images per class, the rest as queries). Works over any way of
 // building a classifier from a subset of the images (features cached by the caller, so a
 // prototype or head costs arithmetic only; a run's adaptation per subset costs forward passes).
-import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from './types';
+// Every held-out prediction's logits are kept: they calibrate the probabilities (calibrate.ts),
+// and each image's calibrated prediction feeds the confusion matrix and the list of mistakes.
+import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind, EstimatedImage } from './types';
 import { Rng } from '../rng';
 import { summarise, wilsonInterval } from '../train/stats';
 import { argMax } from './featureClassifiers';
+import { calibrate } from './calibrate';
 
-/** Classifies `query` images (indices) with a classifier built from `support` images (indices). */
+/** Scores `query` images (indices) with a classifier built from `support` images (indices): one row of logits each. */
 export type SubsetClassifier = (support: number[], query: number[]) => Promise<ArrayLike<number>[]>;
 
 export interface EstimateInput {
@@ -67,16 +70,24 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
   const n = labels.length;
   const way = classes.length;
   if (protocol.kind === 'leaveOneOut') {
-    const perImage: NonNullable<AccuracyEstimate['perImage']> = [];
+    const logits: ArrayLike<number>[] = [];
     const hits: number[] = [];
     for (let i = 0; i < n; i++) {
       const support = [...Array(n).keys()].filter((j) => j !== i);
-      const [probabilities] = await input.classify(support, [i]);
-      const predicted = argMax(probabilities);
-      perImage.push({ key: input.keys[i], label: labels[i], predicted });
-      hits.push(predicted === labels[i] ? 1 : 0);
+      const [row] = await input.classify(support, [i]);
+      logits.push(row);
+      hits.push(argMax(row) === labels[i] ? 1 : 0);
       await input.onTrial?.(i + 1, n);
     }
+    const { summary: calibration, probabilities } = calibrate({
+      logits,
+      labels,
+      imageOf: labels.map((_, i) => i),
+      imagesPerClass: countsOf(labels, way),
+      heldOutBy: 'leave-one-out',
+    });
+    // Calibration never changes a row's top class, so these agree with `hits`.
+    const perImage: EstimatedImage[] = probabilities.map((p, i) => ({ key: input.keys[i], label: labels[i], predicted: argMax(p), probabilities: Array.from(p) }));
     return {
       protocol,
       kind: input.kind,
@@ -85,6 +96,7 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
       classes: [...classes],
       chance: 1 / way,
       perImage,
+      calibration,
       settings: `leave-one-out over ${n} images of ${way} classes (each classified from the other ${n - 1}); ${input.describe}`,
       seconds: now() - started,
     };
@@ -94,6 +106,8 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
   labels.forEach((l, i) => byClass[l].push(i));
   const rng = new Rng(seed).derive('own-images-episodes');
   const accuracies: number[] = [];
+  const logits: ArrayLike<number>[] = [];
+  const imageOf: number[] = [];
   for (let e = 0; e < episodes; e++) {
     const support: number[] = [];
     const query: number[] = [];
@@ -101,14 +115,40 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
       const picked = new Set(rng.sampleIndices(members.length, shot));
       members.forEach((index, k) => (picked.has(k) ? support : query).push(index));
     }
-    const probabilities = await input.classify(support, query);
+    const rows = await input.classify(support, query);
     let correct = 0;
-    query.forEach((index, q) => (correct += argMax(probabilities[q]) === labels[index] ? 1 : 0));
+    query.forEach((index, q) => {
+      correct += argMax(rows[q]) === labels[index] ? 1 : 0;
+      logits.push(rows[q]);
+      imageOf.push(index);
+    });
     accuracies.push(correct / query.length);
     await input.onTrial?.(e + 1, episodes);
   }
   const queries = n - shot * way;
   const summary = summarise(accuracies);
+  const { summary: calibration, probabilities } = calibrate({
+    logits,
+    labels: imageOf.map((i) => labels[i]),
+    imageOf,
+    imagesPerClass: countsOf(labels, way),
+    heldOutBy: `${episodes} episode${episodes === 1 ? '' : 's'}`,
+  });
+  // Each image's mean calibrated prediction over the episodes it was a query in.
+  const sums = new Map<number, { p: Float64Array; times: number }>();
+  probabilities.forEach((p, r) => {
+    const at = sums.get(imageOf[r]) ?? { p: new Float64Array(way), times: 0 };
+    for (let c = 0; c < way; c++) at.p[c] += p[c];
+    at.times++;
+    sums.set(imageOf[r], at);
+  });
+  const perImage: EstimatedImage[] = [...sums.keys()]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const { p, times } = sums.get(i)!;
+      const mean = Array.from(p, (v) => v / times);
+      return { key: input.keys[i], label: labels[i], predicted: argMax(mean), probabilities: mean, times };
+    });
   return {
     protocol,
     kind: input.kind,
@@ -116,6 +156,8 @@ export async function estimateAccuracy(protocol: AccuracyProtocol, input: Estima
     interval: { low: Math.max(0, summary.mean - summary.ci95), high: Math.min(1, summary.mean + summary.ci95), method: 'normal' },
     classes: [...classes],
     chance: 1 / way,
+    perImage,
+    calibration,
     settings: `${episodes} episode${episodes === 1 ? '' : 's'} of ${way} classes over ${n} images: ${shot} support image${shot === 1 ? '' : 's'} per class drawn at random (seed ${seed}), the other ${queries} as queries (episodes reuse the same images, so the interval understates how much a new set of images could differ); ${input.describe}`,
     seconds: now() - started,
   };

@@ -31,7 +31,7 @@ export interface Backbone {
   readonly summary: Omit<BackboneSummary, 'backboneId' | 'classifier'>;
   /** Images must be fitted (centre crop + resize) to this [height, width, channels] before embed / adapt. */
   readonly inputShape: [number, number, number];
-  readonly inputRange: InputRange;
+  inputRange: InputRange;
   /**
    * Fitted images are inverted (255 - value) before use: the backbone was trained on bright strokes
    * on a dark background (a run on the glyphs or Omniglot), and the user's pictures are dark ink
@@ -43,6 +43,12 @@ export interface Backbone {
    * backbone gives no features (e.g. a MAML run, which only adapts).
    */
   embed?(images: Uint8Array[], onProgress?: ProgressCallback): Promise<Float32Array[]>;
+  /**
+   * Model files only: the same features with pixels scaled to another range (to compare scalings on
+   * the user's images), and switching the range every later embed uses.
+   */
+  embedWithRange?(range: InputRange, images: Uint8Array[], onProgress?: ProgressCallback): Promise<Float32Array[]>;
+  setInputRange?(range: InputRange): void;
   /** The run's own few-shot adaptation on a labelled support set (labels 0..way-1). */
   adapt?(support: Uint8Array[], labels: number[], way: number): Promise<ImagePredictor>;
   /**

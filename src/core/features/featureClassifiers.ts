@@ -125,8 +125,8 @@ export function headClassifier(features: Float32Array[], labels: number[], class
   return { kind: 'head', size, classes, kernel, bias };
 }
 
-/** One row of class probabilities per feature row. */
-export function classifyFeatures(classifier: LinearClassifier, rows: Float32Array[]): Float64Array[] {
+/** One row of logits (f . kernel + bias) per feature row: what calibration divides by its temperature. */
+export function linearLogits(classifier: LinearClassifier, rows: Float32Array[]): Float64Array[] {
   const { size, classes, kernel, bias } = classifier;
   return rows.map((f) => {
     if (f.length !== size) throw new Error(`The classifier takes ${size} features, got ${f.length}.`);
@@ -136,12 +136,25 @@ export function classifyFeatures(classifier: LinearClassifier, rows: Float32Arra
       if (x === 0) continue;
       for (let c = 0; c < classes; c++) logits[c] += x * kernel[j * classes + c];
     }
-    const max = Math.max(...logits);
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += logits[c] = Math.exp(logits[c] - max);
-    for (let c = 0; c < classes; c++) logits[c] /= sum;
     return logits;
   });
+}
+
+/** One row of class probabilities per feature row: softmax(logits / temperature). */
+export function classifyFeatures(classifier: LinearClassifier, rows: Float32Array[], temperature = 1): Float64Array[] {
+  return linearLogits(classifier, rows).map((logits) => {
+    const max = Math.max(...logits);
+    let sum = 0;
+    for (let c = 0; c < logits.length; c++) sum += logits[c] = Math.exp((logits[c] - max) / temperature);
+    for (let c = 0; c < logits.length; c++) logits[c] /= sum;
+    return logits;
+  });
+}
+
+/** The classifier with its temperature folded in (kernel and bias divided by T): what export writes. */
+export function withTemperature(classifier: LinearClassifier, temperature: number): LinearClassifier {
+  if (temperature === 1) return classifier;
+  return { ...classifier, kernel: classifier.kernel.map((v) => v / temperature), bias: classifier.bias.map((v) => v / temperature) };
 }
 
 /** The index of the largest value (the first, on ties). */

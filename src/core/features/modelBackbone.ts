@@ -18,6 +18,15 @@ export interface ModelBackboneOptions {
   layer?: string;
   /** How pixels are scaled; default: metadata, else '-1,1' for Keras MobileNets, else '0,1'. */
   inputRange?: InputRange;
+  /** Where a given inputRange came from: its publisher (a catalog model) or the user (the default). */
+  inputRangeFrom?: 'publisher' | 'chosen';
+  /**
+   * The recommended feature layer is the model's own output (a publisher's feature-vector model,
+   * whose output IS the documented feature vector), not the layer before a classifier tail.
+   */
+  recommendOutput?: boolean;
+  /** The layer its publisher documents (a catalog model): recommended over the one found by looking. */
+  recommendLayer?: string;
 }
 
 const DEFAULT_INPUT: [number, number, number] = [224, 224, 3];
@@ -83,17 +92,31 @@ export async function loadModelBackbone(name: string, files: ModelFiles, options
   const artifacts = artifactsOf(files, check.format);
   const meta = check.fewShotLab;
   const range: InputRange = options.inputRange ?? meta?.inputRange ?? (check.format === 'layers' && looksLikeKerasMobileNet(check.layers) ? '-1,1' : '0,1');
-  const wanted = options.layer ?? meta?.featureLayer ?? check.suggestedLayer;
+  const rangeSource = options.inputRange ? (options.inputRangeFrom ?? 'chosen') : meta ? 'metadata' : 'guessed';
+  const recommended = options.recommendOutput ? null : (options.recommendLayer ?? meta?.featureLayer ?? check.suggestedLayer);
+  const wanted = options.layer ?? recommended;
   try {
-    return check.format === 'layers'
-      ? await layersBackbone(name, artifacts, wanted, range, meta)
-      : await graphBackbone(name, artifacts, wanted, range, check.layers);
+    const backbone =
+      check.format === 'layers'
+        ? await layersBackbone(name, artifacts, wanted, range, meta)
+        : await graphBackbone(name, artifacts, wanted, range, check.layers);
+    // With recommendOutput, the recommended layer is the output the backbone fell back to without a wanted layer.
+    const summary = backbone.summary as Backbone['summary'] & { recommendedLayer: string | null; inputRangeSource: typeof rangeSource };
+    summary.recommendedLayer = recommended ?? (options.layer === undefined ? summary.featureLayer : outputName(check.format, check.layers));
+    summary.inputRangeSource = rangeSource;
+    return backbone;
   } catch (error) {
     if (error instanceof ModelFilesError) throw error;
     throw new ModelFilesError(
       `TensorFlow.js could not load "${name}" (${(error as Error).message}). Models with custom layers or ops cannot be read; try a standard model such as MobileNet.`,
     );
   }
+}
+
+/** The model's last layer or node: its output. */
+function outputName(format: 'layers' | 'graph', layers: BackboneLayer[]): string | null {
+  void format;
+  return layers.length > 0 ? layers[layers.length - 1].name : null;
 }
 
 function unknownLayer(what: string, name: string, layers: BackboneLayer[]): ModelFilesError {
@@ -127,12 +150,15 @@ async function layersBackbone(name: string, artifacts: tf.io.ModelArtifacts, wan
     const truncated = tf.model({ inputs: model.inputs, outputs: output });
     const ready = meta ? readyClassifier(model, meta, features.size) : undefined;
     const classifiers: ClassifierKind[] = ['prototype', 'head'];
+    const forward = (x: tf.Tensor4D) => truncated.predict(x) as tf.Tensor;
     const backbone: Backbone = {
       summary: {
         name,
         kind: 'layers',
         inputShape,
         inputRange: range,
+        inputRangeSource: 'guessed',
+        recommendedLayer: null,
         layers,
         featureLayer: layerName,
         featureSize: features.size,
@@ -143,8 +169,12 @@ async function layersBackbone(name: string, artifacts: tf.io.ModelArtifacts, wan
       inputShape,
       inputRange: range,
       invertInput: meta?.invertInput,
-      embed: (images, onProgress) =>
-        embedInBatches(images, inputShape, range, (x) => truncated.predict(x) as tf.Tensor, features.pooled, onProgress),
+      embed: (images, onProgress) => embedInBatches(images, inputShape, backbone.inputRange, forward, features.pooled, onProgress),
+      embedWithRange: (other, images, onProgress) => embedInBatches(images, inputShape, other, forward, features.pooled, onProgress),
+      setInputRange: (other) => {
+        backbone.inputRange = other;
+        backbone.summary.inputRange = other;
+      },
       exportGraph: (): ExportableGraph => ({ input: model.inputs[0], features: output, release: () => undefined }),
       ready,
       dispose: () => model.dispose(),
@@ -221,12 +251,14 @@ async function graphBackbone(
     }
     const shape = probed.slice(1);
     const features = featureShape(nodeName, shape);
-    return {
+    const backbone: Backbone = {
       summary: {
         name,
         kind: 'graph',
         inputShape,
         inputRange: range,
+        inputRangeSource: 'guessed',
+        recommendedLayer: null,
         // Only the chosen node's output shape is known (from the probe).
         layers: nodes.map((n) => (n.name === nodeName ? { ...n, outputShape: shape } : n)),
         featureLayer: nodeName,
@@ -237,7 +269,12 @@ async function graphBackbone(
       },
       inputShape,
       inputRange: range,
-      embed: (images, onProgress) => embedInBatches(images, inputShape, range, forward, features.pooled, onProgress, fixedBatch),
+      embed: (images, onProgress) => embedInBatches(images, inputShape, backbone.inputRange, forward, features.pooled, onProgress, fixedBatch),
+      embedWithRange: (other, images, onProgress) => embedInBatches(images, inputShape, other, forward, features.pooled, onProgress, fixedBatch),
+      setInputRange: (other) => {
+        backbone.inputRange = other;
+        backbone.summary.inputRange = other;
+      },
       exportGraph: () => {
         throw new Error(
           'Classifiers on a graph model (a converted SavedModel) cannot be exported: its ops cannot be rebuilt as layers. Export works on TensorFlow.js layers models (e.g. Keras MobileNet) and on ProtoNet or fine-tuning runs.',
@@ -245,6 +282,7 @@ async function graphBackbone(
       },
       dispose: () => model.dispose(),
     };
+    return backbone;
   } catch (error) {
     model.dispose();
     throw error;

@@ -28,6 +28,11 @@ export interface FewShotLabMetadata {
   backbone: string;
   /** Images are inverted (255 - value) before scaling: the backbone learned bright strokes on dark. */
   invertInput?: boolean;
+  /**
+   * The calibration temperature already folded into the classifier's weights (kernel and bias
+   * divided by it) when it was exported; absent when it was not calibrated.
+   */
+  temperature?: number;
 }
 
 export interface ModelFilesCheck {
@@ -251,6 +256,7 @@ export function fewShotLabMetadataOf(json: Json): FewShotLabMetadata | null {
   if (m.featureLayer !== null && typeof m.featureLayer !== 'string') throw bad('"featureLayer" must be a layer name or null');
   if (typeof m.backbone !== 'string') throw bad('"backbone" must be a name');
   if (m.invertInput !== undefined && typeof m.invertInput !== 'boolean') throw bad('"invertInput" must be true or false');
+  if (m.temperature !== undefined && !(typeof m.temperature === 'number' && m.temperature > 0 && Number.isFinite(m.temperature))) throw bad('"temperature" must be a number above 0');
   return {
     version: 1,
     classes: [...(m.classes as string[])],
@@ -260,6 +266,7 @@ export function fewShotLabMetadataOf(json: Json): FewShotLabMetadata | null {
     featureLayer: m.featureLayer as string | null,
     backbone: m.backbone,
     ...(m.invertInput === true && { invertInput: true }),
+    ...(typeof m.temperature === 'number' && { temperature: m.temperature }),
   };
 }
 

@@ -60,6 +60,8 @@ export async function runBackbone(method: FewShotMethod, options: RunBackboneOpt
       inputRange: '0,1',
       layers: [],
       featureLayer: null,
+      recommendedLayer: null,
+      inputRangeSource: 'run',
       featureSize,
       featureNote: featureNote + inverted,
       classifiers,

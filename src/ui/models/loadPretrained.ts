@@ -29,7 +29,8 @@ export async function loadPretrainedModel(model: PretrainedModel, options: LoadP
     return cached;
   }
   const files = await downloadModelFiles(model.url, options);
-  const record = modelRecord(model.name, 'pretrained', files, { id: model.id, layer: model.featureLayer, inputRange: model.inputRange });
+  // A model whose output is its feature vector keeps no layer: the worker uses the output.
+  const record = modelRecord(model.name, 'pretrained', files, { id: model.id, layer: model.featureLayer ?? undefined, inputRange: model.inputRange });
   try {
     await store.put(record);
   } catch (error) {

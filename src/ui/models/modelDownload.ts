@@ -65,7 +65,12 @@ export async function downloadModelFiles(url: string, options: ModelDownloadOpti
   for (const path of paths) {
     let weightUrl: string;
     try {
-      weightUrl = new URL(path, new URL(url, globalThis.location?.href)).href;
+      const base = new URL(url, globalThis.location?.href);
+      const weight = new URL(path, base);
+      // TF Hub serves files only with its query (model.json?tfjs-format=file): TensorFlow.js
+      // appends model.json's query to every weight path (tfjs-core io/http.ts), and so does this.
+      if (weight.search === '' && base.search !== '') weight.search = base.search;
+      weightUrl = weight.href;
     } catch (error) {
       throw new ModelDownloadError('invalid', `model.json lists the weight file "${path}", which is not a usable address; the model cannot be downloaded.`, {
         cause: error,

@@ -4,7 +4,7 @@
 // replay from their seed, and impossible protocols are refused naming the class and what to do.
 import { describe, expect, it } from 'vitest';
 import { checkProtocol, estimateAccuracy, type EstimateInput } from '../../../src/core/features/accuracyEstimate';
-import { argMax, classifyFeatures, DEFAULT_HEAD, headClassifier, prototypeClassifier, type LinearClassifier } from '../../../src/core/features/featureClassifiers';
+import { argMax, classifyFeatures, DEFAULT_HEAD, linearLogits, headClassifier, prototypeClassifier, type LinearClassifier } from '../../../src/core/features/featureClassifiers';
 import { Rng } from '../../../src/core/rng';
 
 /** `perClass` rows of `size` features around a class centre (spread `noise`), labels in class order. */
@@ -30,7 +30,7 @@ function input(rows: Float32Array[], labels: number[], classes: number, build: (
     keys: rows.map((_, i) => `img${i}`),
     describe: 'test',
     classify: async (support, query) =>
-      classifyFeatures(build(support.map((i) => rows[i]), support.map((i) => labels[i])), query.map((i) => rows[i])),
+      linearLogits(build(support.map((i) => rows[i]), support.map((i) => labels[i])), query.map((i) => rows[i])),
   };
 }
 
@@ -93,7 +93,9 @@ describe('accuracy estimates', () => {
     expect(a.summary).toEqual(b.summary);
     expect(a.summary).not.toEqual(c.summary);
     expect(a.summary.episodes).toBe(20);
-    expect(a.perImage).toBeUndefined();
+    // Each image drawn as a query at least once has its mean prediction over those episodes.
+    expect(a.perImage.length).toBeLessThanOrEqual(18);
+    expect(a.perImage.reduce((n, p) => n + (p.times ?? 0), 0)).toBe(20 * 15);
     expect(a.settings).toMatch(/^20 episodes of 3 classes over 18 images: 1 support image per class drawn at random \(seed 7\), the other 15 as queries/);
   });
 

@@ -168,6 +168,22 @@ describe('graph model backbone', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("a publisher's feature-vector model: its output is the recommended layer, with the publisher's scaling; another layer keeps the output marked", async () => {
+    const vector = buildTinyGraphModel({ inputSize: 224, featureVectorOutput: true });
+    const images = [fitted(0, 3), fitted(1, 3)];
+    const backbone = await loadModelBackbone('v3 stand-in', vector, { recommendOutput: true, inputRange: '0,1', inputRangeFrom: 'publisher' });
+    expect(backbone.summary).toMatchObject({ inputShape: [224, 224, 3], featureLayer: N.output, recommendedLayer: N.output, featureSize: GRAPH_FEATURES, inputRange: '0,1', inputRangeSource: 'publisher' });
+    backbone.dispose();
+    const picked = await loadModelBackbone('v3 stand-in', vector, { recommendOutput: true, layer: N.relu1, inputRange: '-1,1' });
+    expect(picked.summary).toMatchObject({ featureLayer: N.relu1, recommendedLayer: N.output, inputRangeSource: 'chosen' });
+    picked.dispose();
+    // The 64x64 model with a suggested layer: the Mean's input, marked recommended; no scaling stated: a guess.
+    const plain = await loadModelBackbone('tiny graph', files);
+    expect(plain.summary).toMatchObject({ featureLayer: N.conv2, recommendedLayer: N.conv2, inputRangeSource: 'guessed' });
+    expect((await plain.embed!(images)).length).toBe(2);
+    plain.dispose();
+  });
+
   it('reads the input shape from the signature when the Placeholder has none', async () => {
     const json = clone(files.modelJson) as { modelTopology: { node: Array<{ name: string; attr: Record<string, unknown> }> } };
     delete json.modelTopology.node.find((n) => n.name === N.input)!.attr.shape;

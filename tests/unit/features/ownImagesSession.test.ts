@@ -26,21 +26,32 @@ describe('own images through the worker session: a model backbone', () => {
 
   it('loads the model, fits prototype and head classifiers, estimates accuracy and classifies new images', async () => {
     const summary = (await h.send({ type: 'loadBackbone', backboneId: 'tiny', source: { kind: 'model', name: 'tiny MobileNet', files: tiny } })) as BackboneSummary;
-    expect(summary).toMatchObject({ backboneId: 'tiny', kind: 'layers', featureLayer: 'conv_pw_13_relu', featureSize: 16, inputRange: '-1,1' });
+    // Keras MobileNet layer names suggest -1..1; nobody stated it, so it is marked as a guess.
+    expect(summary).toMatchObject({ backboneId: 'tiny', kind: 'layers', featureLayer: 'conv_pw_13_relu', recommendedLayer: 'conv_pw_13_relu', featureSize: 16, inputRange: '-1,1', inputRangeSource: 'guessed' });
     const fitted = (await h.send({ type: 'fitClassifier', classifierId: 'proto', backboneId: 'tiny', kind: 'prototype', classes })) as ClassifierSummary;
     expect(fitted).toMatchObject({ classifierId: 'proto', kind: 'prototype', classes: CLASS_NAMES, imagesPerClass: [5, 5, 5] });
     expect(fitted.description).toBe('nearest prototype on 16 features (global average pool of conv_pw_13_relu (7×7×16))');
-    const progress = h.of('featureProgress');
+    const progress = h.of('featureProgress').filter((e) => e.what === 'features');
     expect(progress.at(-1)).toEqual({ type: 'featureProgress', backboneId: 'tiny', done: 15, total: 15, what: 'features' });
+    // Calibrated on leave-one-out predictions of the 15 images (a prototype is cheap to rebuild); the
+    // head on 10-fold cross-validation. Calibration never changes which class wins.
+    expect(fitted.calibration).toMatchObject({ calibrated: true, predictions: 15, images: 15, heldOutBy: 'leave-one-out' });
+    expect(fitted.calibration.temperature).toBeGreaterThan(0);
+    expect(fitted.calibration.temperature).not.toBe(1);
     const head = (await h.send({ type: 'fitClassifier', classifierId: 'head', backboneId: 'tiny', kind: 'head', classes })) as ClassifierSummary;
     expect(head.description).toMatch(/^linear softmax head \(100 Adam steps, learning rate 0.01, weight decay 0.001\) on 16 features/);
+    expect(head.calibration).toMatchObject({ calibrated: true, predictions: 15, heldOutBy: '10-fold cross-validation' });
     // Features were cached: the head needed no new extraction.
     expect(h.of('featureProgress').filter((e) => e.what === 'features')).toHaveLength(progress.length);
 
     for (const kind of ['prototype', 'head'] as const) {
       const loo = (await h.send({ type: 'estimateAccuracy', backboneId: 'tiny', kind, classes, protocol: { kind: 'leaveOneOut' } })) as AccuracyEstimate;
       expect(loo.summary.mean).toBeGreaterThan(0.9);
-      expect(loo.perImage!.map((p) => p.key)).toEqual(classes.flatMap((c) => c.images.map((i) => i.key)));
+      expect(loo.perImage.map((p) => p.key)).toEqual(classes.flatMap((c) => c.images.map((i) => i.key)));
+      expect(loo.calibration.predictions).toBe(15);
+      // The time counts feature extraction; the setup names backbone, layer, scaling and classifier.
+      expect(loo.seconds).toBeGreaterThanOrEqual(loo.featureSeconds!);
+      expect(loo.setup).toMatchObject({ backbone: 'tiny MobileNet', layer: 'conv_pw_13_relu', inputRange: '-1,1' });
       const episodes = { kind: 'episodes' as const, shot: 2, episodes: 8, seed: 3 };
       const a = (await h.send({ type: 'estimateAccuracy', backboneId: 'tiny', kind, classes, protocol: episodes })) as AccuracyEstimate;
       const b = (await h.send({ type: 'estimateAccuracy', backboneId: 'tiny', kind, classes, protocol: episodes })) as AccuracyEstimate;
@@ -49,8 +60,9 @@ describe('own images through the worker session: a model backbone', () => {
     }
 
     for (const classifierId of ['proto', 'head']) {
-      const result = (await h.send({ type: 'classify', classifierId, images: newPictures })) as Classification;
+      const result = (await h.send({ type: 'classify', classifierId, images: newPictures, names: ['a.png', 'b.png', 'c.png'] })) as Classification;
       expect(result.classes).toEqual(CLASS_NAMES);
+      expect(result).toMatchObject({ names: ['a.png', 'b.png', 'c.png'], calibrated: true });
       for (const row of result.probabilities) expect(row.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 6);
       expect(result.probabilities.map(argMax)).toEqual([0, 1, 2]);
     }
@@ -63,10 +75,34 @@ describe('own images through the worker session: a model backbone', () => {
     const summary = (await h.send({ type: 'loadBackbone', backboneId: 'shapes', source: { kind: 'model', name: 'shapes', files: { modelJson: json, weights: files.weights } } })) as BackboneSummary;
     expect(summary.classifier).toMatchObject({ classifierId: 'shapes', backboneId: 'shapes', kind: 'head', classes: CLASS_NAMES });
     const after = (await h.send({ type: 'classify', classifierId: 'shapes', images: newPictures })) as Classification;
+    // The calibration temperature went into the exported weights: the same calibrated probabilities.
+    expect(before.calibrated).toBe(true);
     expect(worstDifference(before.probabilities, after.probabilities)).toBeLessThan(1e-5);
+    expect(summary.classifier!.calibration.reason).toMatch(/^Calibrated when it was exported \(temperature \d+\.\d\d, folded into its weights\)/);
     // Disposing a backbone drops its classifiers.
     await h.send({ type: 'disposeBackbone', backboneId: 'shapes' });
     await expect(h.send({ type: 'classify', classifierId: 'shapes', images: newPictures })).rejects.toThrow(/No classifier "shapes"; fit one first/);
+  });
+
+  it('tries both input scalings on the images by leave-one-out, keeps the better and its features', async () => {
+    await h.send({ type: 'loadBackbone', backboneId: 'ranges', source: { kind: 'model', name: 'tiny MobileNet', files: tiny } });
+    const comparison = (await h.send({ type: 'compareInputRanges', backboneId: 'ranges', classes })) as { chosen: string; results: Array<{ range: string; correct: number; total: number }> };
+    expect(comparison.results.map((r) => [r.range, r.total])).toEqual([
+      ['-1,1', 15],
+      ['0,1', 15],
+    ]);
+    const best = Math.max(...comparison.results.map((r) => r.correct));
+    expect(comparison.results.find((r) => r.range === comparison.chosen)!.correct).toBe(best);
+    // The features of the chosen scaling are kept: fitting computes none.
+    const before = h.of('featureProgress').length;
+    const fitted = (await h.send({ type: 'fitClassifier', classifierId: 'r', backboneId: 'ranges', kind: 'prototype', classes })) as ClassifierSummary;
+    expect(h.of('featureProgress').slice(before).filter((e) => e.what === 'features')).toHaveLength(0);
+    const loo = (await h.send({ type: 'estimateAccuracy', backboneId: 'ranges', kind: 'prototype', classes, protocol: { kind: 'leaveOneOut' } })) as AccuracyEstimate;
+    expect(Math.round(loo.summary.mean * 15)).toBe(best);
+    expect(loo.setup!.inputRange).toBe(comparison.chosen);
+    expect(loo.featureImages).toBe(0);
+    expect(fitted.classes).toEqual(CLASS_NAMES);
+    await h.send({ type: 'disposeBackbone', backboneId: 'ranges' });
   });
 
   it('refuses bad requests with what to do', async () => {

@@ -14,6 +14,7 @@ import 'fake-indexeddb/auto'; // IDB globals (IDBRequest, ...) that idb's wrappe
 import { IDBFactory } from 'fake-indexeddb';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkModelFiles } from '../../../src/core/features/modelFiles';
 import { createModelStore, type ModelStore } from '../../../src/ui/models/modelStore';
@@ -508,12 +509,32 @@ describe('the "Your images" page', () => {
     expect(await screen.findByText('Leave-one-out accuracy: 93.3% (95% CI 70.2% to 98.8%; 14 of 15 right)')).toBeInTheDocument();
     expect(client.callsOf('estimateAccuracy')[0].protocol).toEqual({ kind: 'leaveOneOut' });
     const details = screen.getByText(/chance is/);
+    // The time includes computing the features; the line above names backbone, layer, scaling and classifier.
     expect(details).toHaveTextContent(
-      'leave-one-out over 15 images of 2 classes (each classified from the other 14); chance is 50.0%. Classifier: nearest prototype; backbone: shapes (dense); computed in 0.4 s.',
+      'leave-one-out over 15 images of 2 classes (each classified from the other 14); chance is 50.0%. Took 0.4 s, of which 0.3 s computing features of 15 images (0.020 s per image).',
     );
+    expect(screen.getByText(/^Backbone: /)).toHaveTextContent('Backbone: shapes · feature layer dense · pixels scaled 0 to 1 · classifier: nearest prototype.');
     expect(details).toHaveTextContent('With this few images the interval is wide');
-    expect(screen.getByText('1 of 15 images classified wrong')).toBeInTheDocument();
-    expect(screen.getByText('dogs/dog1.png: taken for cats')).toBeInTheDocument();
+    // The model said nothing about its scaling: both were tried on the images before fitting.
+    expect(client.callsOf('compareInputRanges')).toHaveLength(1);
+    // The winner is saved with the model, so it is not asked again after a reload.
+    await waitFor(async () => expect((await page.models.list()).find((m) => m.origin === 'file')?.inputRange).toBe('0,1'));
+    expect(screen.getByText(/^Input scaling:/)).toHaveTextContent(
+      'Input scaling: this model does not say how its pixels are scaled, so both were tried on your 15 images (leave-one-out, nearest prototype): 0 to 1 got 14 right, -1 to 1 10; using 0 to 1 (4 more right).',
+    );
+    // Calibration next to accuracy: ECE before and after, from the 15 images, and a reliability diagram.
+    expect(screen.getByText(/^Calibration: expected calibration error/)).toHaveTextContent(/raw → \d+\.\d% calibrated \(temperature \d+\.\d\d, fitted on 15 of your images \(leave-one-out/);
+    expect(screen.getByRole('img', { name: /^Reliability diagram: / })).toBeInTheDocument();
+    // The confusion matrix: per-class accuracy, a cell's images on click, the mistakes by confidence.
+    const matrix = screen.getByRole('table', { name: /Confusion matrix/ });
+    expect(within(matrix).getByRole('row', { name: /^dogs/ })).toHaveTextContent('86% (6 of 7)');
+    expect(within(matrix).getByRole('row', { name: /^cats/ })).toHaveTextContent('100% (8 of 8)');
+    await user.click(within(matrix).getByRole('button', { name: '1 image of dogs predicted as cats' }));
+    const cell = screen.getByRole('region', { name: 'Images of dogs predicted as cats' });
+    expect(cell).toHaveTextContent(/dog1\.pngtrue: dogs; predicted: cats at \d+%/);
+    expect(within(matrix).getByRole('button', { name: '1 image of dogs predicted as cats' })).toHaveAttribute('aria-pressed', 'true');
+    expect(within(matrix).getByRole('button', { name: '0 images of cats predicted as dogs' })).toBeDisabled();
+    expect(screen.getByText('1 of 15 images classified wrong, the most confident mistakes first')).toBeInTheDocument();
     expect(screen.queryByText(/Your classes changed since/)).toBeNull();
 
     // The classes change: the classifier and the estimate are marked stale.
@@ -546,13 +567,16 @@ describe('the "Your images" page', () => {
     expect(headline).toHaveTextContent(`Most likely: dogs (${(100 * TOP_PROBABILITY).toFixed(1)}%)`);
     expect(client.callsOf('fitClassifier')).toHaveLength(1); // fitted on the way, as none was
     expect([...client.callsOf('classify')[0].images[0]]).toEqual([...pngBytes(203)]);
-    const bars = screen.getByRole('list', { name: 'Class probabilities' });
+    // The result names its file; the probabilities are calibrated on the 15 images and say so.
+    expect(screen.getByText('which.png')).toBeInTheDocument();
+    const bars = screen.getByRole('list', { name: 'Calibrated class probabilities' });
+    expect(screen.getByText(/^Calibrated probabilities \(temperature \d+\.\d\d, fitted on your own images\)/)).toBeInTheDocument();
     const meters = within(bars).getAllByRole('meter');
     expect(meters.map((m) => m.getAttribute('aria-label'))).toEqual(['dogs probability', 'cats probability']);
     expect(screen.getByRole('meter', { name: 'dogs probability' })).toHaveAttribute('aria-valuenow', '87.5');
     expect(screen.getByRole('meter', { name: 'cats probability' })).toHaveAttribute('aria-valuenow', '12.5');
     expect(within(bars).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['dogs87.5%', 'cats12.5%']);
-    const shown = screen.getByRole('img', { name: 'The image being classified' });
+    const shown = screen.getByRole('img', { name: 'The image being classified: which.png' });
     const firstUrl = shown.getAttribute('src')!;
     expect(liveUrls.has(firstUrl)).toBe(true);
 
@@ -562,7 +586,55 @@ describe('the "Your images" page', () => {
     expect(client.callsOf('fitClassifier')).toHaveLength(1);
     expect(client.callsOf('classify')).toHaveLength(2);
     expect(liveUrls.has(firstUrl)).toBe(false);
-    expect(screen.getByRole('img', { name: 'The image being classified' }).getAttribute('src')).not.toBe(firstUrl);
+    expect(screen.getByRole('img', { name: 'The image being classified: another.png' }).getAttribute('src')).not.toBe(firstUrl);
+    expect(client.callsOf('classify')[1].names).toEqual(['another.png']);
+  });
+
+  it('says "not sure" with the runner-up below halfway between chance and certainty, and classifies a batch into a sortable table saved as CSV', async () => {
+    const page = await renderPage();
+    const { user, client } = page;
+    await page.ready();
+    // Three classes: "not sure" below (1 + 1/3) / 2 = 66.7%; the scripted 87.5% is sure, 60% is not.
+    await page.addClass('birds');
+    await page.addFiles('birds', [imageFile('bird1.png', 300), imageFile('bird2.png', 301)]);
+    await user.upload(screen.getByLabelText('Classify image'), imageFile('which.png', 203));
+    expect(await screen.findByText(/Most likely:/)).toHaveTextContent('Most likely: dogs (87.5%)');
+    client.topProbability = 0.6;
+    await user.upload(screen.getByLabelText('Classify image'), imageFile('unclear.png', 300));
+    await waitFor(() => expect(screen.getByText(/^Not sure:/)).toHaveTextContent('Not sure: birds (60.0%) or cats (20.0%)'));
+    expect(screen.getByText('unclear.png')).toBeInTheDocument();
+
+    // A batch: a zip with two images and a text file, and a loose image; the text file is listed, the rest classified.
+    const zip = zipSync({ 'a/dog.png': pngBytes(203), 'a/notes.txt': new TextEncoder().encode('hello') });
+    client.topProbability = 0.875;
+    await user.upload(screen.getByLabelText('Classify a zip or images'), [new File([zip], 'photos.zip', { type: 'application/zip' }), imageFile('cat.png', 100)]);
+    const table = await screen.findByRole('table', { name: /Classified images/ });
+    expect(within(table).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual(['cat.pngcats87.5%sure', 'photos/a/dog.pngdogs87.5%sure']);
+    expect(screen.getByText('1 file skipped')).toBeInTheDocument();
+    expect(screen.getByText(/photos\/a\/notes\.txt: /)).toBeInTheDocument();
+    expect(client.callsOf('classify').at(-1)!.names).toEqual(['cat.png', 'photos/a/dog.png']);
+    // Sorting by top class, descending on a second press.
+    const sortTop = within(table).getByRole('button', { name: 'Top class' });
+    await user.click(sortTop);
+    expect(within(table).getByRole('columnheader', { name: 'Top class' })).toHaveAttribute('aria-sort', 'ascending');
+    await user.click(sortTop);
+    expect(within(table).getByRole('columnheader', { name: /Top class/ })).toHaveAttribute('aria-sort', 'descending');
+    expect(within(table).getAllByRole('row').slice(1).map((r) => r.querySelector('th')!.textContent)).toEqual(['photos/a/dog.png', 'cat.png']);
+    const blobs = new Map<string, Blob>();
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob: Blob | MediaSource) => {
+      const url = `blob:saved-${blobs.size}`;
+      blobs.set(url, blob as Blob);
+      return url;
+    });
+    const saved: Array<{ name: string; href: string }> = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href });
+    });
+    await user.click(screen.getByRole('button', { name: 'Save table as CSV' }));
+    expect(saved.map((d) => d.name)).toEqual(['classified-images.csv']);
+    const csv = { text: await blobs.get(saved[0].href)!.text() };
+    expect(csv.text.split('\r\n')[0]).toBe('file,top_class,probability,not_sure,runner_up,runner_up_probability,p(cats),p(dogs),p(birds)');
+    expect(csv.text.split('\r\n')[1]).toMatch(/^photos\/a\/dog\.png,dogs,0\.8750,no,cats,0\.0625,0\.0625,0\.8750,0\.0625$/);
   });
 
   it('exports the classifier: downloads it, keeps it in the browser under Backbone, replaces one of the same name only when asked, and loads it back ready to classify', async () => {

@@ -11,7 +11,17 @@ import { loadPretrainedModel } from '../../../src/ui/models/loadPretrained';
 import { ModelDownloadError, downloadModelFiles } from '../../../src/ui/models/modelDownload';
 import { createModelStore } from '../../../src/ui/models/modelStore';
 import { modelFilesFromPicked } from '../../../src/ui/models/pickedModelFiles';
-import { MOBILENET_V1_025_224, PRETRAINED_MODELS, approximateSize, pretrainedModel, type PretrainedModel } from '../../../src/ui/models/pretrainedModels';
+import {
+  MOBILENET_V1_025_224,
+  MOBILENET_V2_100_224,
+  MOBILENET_V3_LARGE_100_224,
+  PRETRAINED_MODELS,
+  approximateSize,
+  pretrainedModel,
+  type PretrainedModel,
+} from '../../../src/ui/models/pretrainedModels';
+import { modelNameOf } from '../../../src/ui/state/ownImagesStore';
+import { batchCsv } from '../../../src/ui/userData/batchCsv';
 import { chunked, fakeFetch, ok, text, tinyModelJson, tinyShards, type Route } from './helpers';
 
 const BASE = 'https://models.example.test/tiny';
@@ -52,6 +62,50 @@ describe('the pretrained catalog', () => {
     expect(pretrainedModel(MOBILENET_V1_025_224.id)).toBe(MOBILENET_V1_025_224);
     expect(pretrainedModel('nope')).toBeUndefined();
   });
+
+  it('offers MobileNet v2 and v3 large from their official TF Hub addresses (graph models, pixels 0 to 1), strongest first and recommended', () => {
+    expect(PRETRAINED_MODELS.map((m) => m.id)).toEqual([MOBILENET_V3_LARGE_100_224.id, MOBILENET_V2_100_224.id, MOBILENET_V1_025_224.id]);
+    expect(PRETRAINED_MODELS.filter((m) => m.recommended)).toEqual([MOBILENET_V3_LARGE_100_224]);
+    expect([...PRETRAINED_MODELS].sort((a, b) => b.imagenetTop1 - a.imagenetTop1)).toEqual([...PRETRAINED_MODELS]);
+    expect(MOBILENET_V2_100_224).toMatchObject({
+      url: 'https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/2/model.json?tfjs-format=file',
+      format: 'graph',
+      featureLayer: 'module_apply_default/MobilenetV2/Logits/AvgPool',
+      inputRange: '0,1',
+      inputShape: [224, 224, 3],
+    });
+    expect(MOBILENET_V3_LARGE_100_224).toMatchObject({
+      url: 'https://tfhub.dev/google/tfjs-model/imagenet/mobilenet_v3_large_100_224/feature_vector/5/default/1/model.json?tfjs-format=file',
+      format: 'graph',
+      featureLayer: null,
+      inputRange: '0,1',
+    });
+    expect(approximateSize(MOBILENET_V3_LARGE_100_224)).toBe('about 17.0 MB');
+  });
+});
+
+describe('names and tables', () => {
+  const file = (path: string) => ({ path, read: async () => new Uint8Array(0) });
+  it('names a picked model after its file, its folder, its own name, or a telling weight file', () => {
+    expect(modelNameOf([file('shapes.json'), file('shapes.weights.bin')])).toBe('shapes');
+    expect(modelNameOf([file('mobilenet/model.json')])).toBe('mobilenet');
+    const keras = { modelTopology: { model_config: { class_name: 'Functional', config: { name: 'mobilenetv2_1.00_224' } } } };
+    expect(modelNameOf([file('model.json'), file('group1-shard1of3.bin')], keras)).toBe('mobilenetv2_1.00_224');
+    expect(modelNameOf([file('model.json'), file('flowers.weights.bin')], {})).toBe('flowers');
+    expect(modelNameOf([file('model.json'), file('group1-shard1of1.bin')], {})).toBe('model');
+  });
+
+  it('writes a batch as RFC 4180 CSV, quoting what needs it and defusing formulas', () => {
+    const rows = [
+      { name: 'a, "b".jpg', probabilities: [0.25, 0.75], top: 1, runnerUp: 0, notSure: false },
+      { name: '=cmd.png', probabilities: [0.6, 0.4], top: 0, runnerUp: 1, notSure: true },
+    ];
+    expect(batchCsv(rows, ['cats', 'dogs'])).toBe(
+      'file,top_class,probability,not_sure,runner_up,runner_up_probability,p(cats),p(dogs)\r\n' +
+        '"a, ""b"".jpg",dogs,0.7500,no,cats,0.2500,0.2500,0.7500\r\n' +
+        "'=cmd.png,cats,0.6000,yes,dogs,0.4000,0.6000,0.4000\r\n",
+    );
+  });
 });
 
 describe('downloadModelFiles', () => {
@@ -68,6 +122,19 @@ describe('downloadModelFiles', () => {
     expect(progress.every(([, total]) => total === 40)).toBe(true);
     for (let i = 1; i < progress.length; i++) expect(progress[i][0]).toBeGreaterThanOrEqual(progress[i - 1][0]);
     expect(progress.at(-1)).toEqual([40, 40]);
+  });
+
+  it("keeps model.json's query on every weight file, as TensorFlow.js does for TF Hub (?tfjs-format=file)", async () => {
+    const [a, b] = tinyShards();
+    const hub = 'https://tfhub.example.test/google/model/1';
+    const fetch = fakeFetch({
+      [`${hub}/model.json?tfjs-format=file`]: () => ok(text(JSON.stringify(tinyModelJson()))),
+      [`${hub}/group1-shard1of2.bin?tfjs-format=file`]: () => ok(a),
+      [`${hub}/group1-shard2of2.bin?tfjs-format=file`]: () => ok(b),
+    });
+    const files = await downloadModelFiles(`${hub}/model.json?tfjs-format=file`, { fetch });
+    expect(fetch.calls).toEqual([`${hub}/model.json?tfjs-format=file`, `${hub}/group1-shard1of2.bin?tfjs-format=file`, `${hub}/group1-shard2of2.bin?tfjs-format=file`]);
+    expect(files.weights.map((w) => w.path)).toEqual(['group1-shard1of2.bin', 'group1-shard2of2.bin']);
   });
 
   it('resolves weight paths in sub-folders and works without a body stream or Content-Length', async () => {

@@ -10,16 +10,30 @@ import { backboneRuns, backendReady, keptRunSource, sameRuns } from './playgroun
 import type { BackboneChoice, BackboneSlice } from './types';
 
 /**
- * The name a picked model is kept under: its model.json's file name ("shapes.json" -> "shapes"),
- * or the folder it was picked from when the file is plainly "model.json".
+ * The name a picked model is kept under: its model.json's file name ("shapes.json" -> "shapes");
+ * when the file is plainly "model.json", the folder it was picked from; when it was picked without
+ * its folder, the name the model gives itself (a Keras model's, e.g. "mobilenetv2_1.00_224"); else
+ * its weight file's name when that says more than "group1-shard1of1"; "model" only as a last resort.
  */
-export function modelNameOf(files: readonly UserFile[]): string {
+export function modelNameOf(files: readonly UserFile[], modelJson?: unknown): string {
   const json = files.find((f) => /\.json$/i.test(f.path));
   if (!json) return 'model';
   const parts = json.path.split('/');
   const base = parts.pop()!.replace(/\.json$/i, '');
-  if (base.toLowerCase() === 'model' && parts.length > 0) return parts.pop()!;
-  return base || 'model';
+  if (base && base.toLowerCase() !== 'model') return base;
+  if (parts.length > 0) return parts.pop()!;
+  const own = topologyName(modelJson);
+  if (own) return own;
+  const weight = files.find((f) => /\.bin$/i.test(f.path))?.path.split('/').pop()!.replace(/(\.weights)?\.bin$/i, '');
+  if (weight && !/^group\d+-shard\d+of\d+$/i.test(weight)) return weight;
+  return 'model';
+}
+
+/** A Keras model's own name in model.json (modelTopology.model_config.config.name or modelTopology.config.name). */
+function topologyName(modelJson: unknown): string | null {
+  const topology = (modelJson as { modelTopology?: { model_config?: { config?: { name?: unknown } }; config?: { name?: unknown } } } | undefined)?.modelTopology;
+  const name = topology?.model_config?.config?.name ?? topology?.config?.name;
+  return typeof name === 'string' && name.trim() !== '' && name.trim().toLowerCase() !== 'model' ? name.trim() : null;
 }
 
 export const createBackboneSlice =
@@ -143,7 +157,7 @@ export const createBackboneSlice =
         }
         const record = await saveNewModel({
           id: env.nextId('model'),
-          name: modelNameOf(files),
+          name: modelNameOf(files, picked.modelJson),
           origin: 'file',
           files: picked,
           bytes: modelFilesBytes(picked),

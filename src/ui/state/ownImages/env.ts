@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { BackboneSource } from '../../../worker/ownImagesProtocol';
 import type { ModelRecord, ModelSummary } from '../../models/modelStore';
+import { pretrainedModel } from '../../models/pretrainedModels';
 import type { OwnDatasetRecord } from '../../userData/ownDataset';
 import { sameName } from '../../userData/ownDataset';
 import { NameConflictError, nextFreeName } from '../../userData/savedRecords';
@@ -40,13 +41,25 @@ export function freeName(name: string, taken: readonly string[]): string {
 
 export const summaryOf = ({ files: _files, ...summary }: ModelRecord): ModelSummary => summary;
 
-export const sourceOfRecord = (model: ModelRecord): BackboneSource => ({
-  kind: 'model',
-  name: model.name,
-  files: model.files,
-  layer: model.layer,
-  inputRange: model.inputRange,
-});
+/**
+ * What the worker loads for a kept model. A catalog model's scaling is its publisher's (unless the
+ * user changed it), and its recommended layer may be the model's own output (a feature-vector model).
+ */
+export const sourceOfRecord = (model: ModelRecord): BackboneSource => {
+  const catalog = model.origin === 'pretrained' ? pretrainedModel(model.id) : undefined;
+  const fromPublisher = catalog !== undefined && model.inputRange === catalog.inputRange;
+  return {
+    kind: 'model',
+    name: model.name,
+    files: model.files,
+    // A catalog model whose recommended layer is its output: no layer unless the user picked one.
+    layer: catalog && catalog.featureLayer === null && model.layer === undefined ? undefined : model.layer,
+    inputRange: model.inputRange,
+    ...(fromPublisher && { inputRangeFrom: 'publisher' as const }),
+    ...(catalog?.featureLayer === null && { recommendOutput: true }),
+    ...(catalog?.featureLayer && { recommendLayer: catalog.featureLayer }),
+  };
+};
 
 /**
  * Saves something new the way that never replaces unasked: `save` refuses a taken name with a

@@ -4,7 +4,18 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { SavedTensors } from '../../../core/nn/params';
 import type { ComputeClient } from '../../../worker/client';
-import type { AccuracyEstimate, AccuracyProtocol, BackboneSummary, Classification, ClassifierKind, ClassifierSummary, HeadSettings, InputRange, ModelFiles } from '../../../worker/ownImagesProtocol';
+import type {
+  AccuracyEstimate,
+  AccuracyProtocol,
+  BackboneSummary,
+  Classification,
+  ClassifierKind,
+  ClassifierSummary,
+  HeadSettings,
+  InputRange,
+  InputRangeComparison,
+  ModelFiles,
+} from '../../../worker/ownImagesProtocol';
 import type { ModelRecord, ModelStore, ModelSummary } from '../../models/modelStore';
 import type { PretrainedModel } from '../../models/pretrainedModels';
 import type { PrepareImage, UserFile } from '../../userData/ingest';
@@ -14,7 +25,7 @@ import type { PlaygroundStore } from '../playground/types';
 
 export type OwnImagesClient = Pick<
   ComputeClient,
-  'loadBackbone' | 'disposeBackbone' | 'fitClassifier' | 'estimateAccuracy' | 'classify' | 'exportClassifier' | 'on'
+  'loadBackbone' | 'disposeBackbone' | 'fitClassifier' | 'estimateAccuracy' | 'classify' | 'exportClassifier' | 'compareInputRanges' | 'on'
 >;
 
 export interface OwnImagesDeps {
@@ -43,6 +54,8 @@ export interface BackboneState {
   progress?: { done: number; total: number; what: string };
   summary?: BackboneSummary;
   message?: string;
+  /** Both input scalings tried on the user's images (a model that does not say its own), and the one kept. */
+  rangeComparison?: InputRangeComparison;
 }
 
 /**
@@ -123,18 +136,58 @@ export interface BackboneSlice {
   deleteModel(id: string): Promise<void>;
 }
 
+/** One image of a batch, classified. */
+export interface BatchRow {
+  /** The file's path in the folder or zip, e.g. "holiday/IMG_0001.jpg". */
+  name: string;
+  /** The (downscaled) image, for its thumbnail. */
+  bytes: Uint8Array;
+  type: string;
+  /** Calibrated probabilities, one per class. */
+  probabilities: number[];
+  top: number;
+  runnerUp: number;
+  notSure: boolean;
+}
+
+/** Classifying a folder or zip of unlabelled images (batchSlice.ts). */
+export interface BatchState {
+  status: 'idle' | 'working' | 'done' | 'error';
+  progress?: { done: number; total: number };
+  classes: string[];
+  rows: BatchRow[];
+  /** Files that could not be used, one line each. */
+  problems: string[];
+  calibrated: boolean;
+  message?: string;
+}
+
 /** The classifier on the backbone's features, its accuracy estimate, classifying an image (classifierSlice.ts). */
 export interface ClassifierSlice {
   classifierKind: ClassifierKind;
   head: HeadSettings;
   classifier: Task<ClassifierSummary>;
   estimate: Task<AccuracyEstimate>;
-  classification: Task<Classification> & { imageUrl?: string };
+  /** `name`: the file name (or "pasted image", "webcam frame at …") the result is about. */
+  classification: Task<Classification> & { imageUrl?: string; name?: string };
   setClassifierKind(kind: ClassifierKind): void;
   setHead(patch: Partial<HeadSettings>): void;
   adapt(): Promise<void>;
   estimateAccuracy(protocol: AccuracyProtocol): Promise<void>;
-  classify(bytes: Uint8Array, imageUrl?: string): Promise<void>;
+  classify(bytes: Uint8Array, imageUrl?: string, name?: string): Promise<void>;
+  /**
+   * The classifier ready for the current classes (fitted again when they changed), after comparing
+   * input scalings when the model does not state its own; false (with the message set) when not.
+   */
+  ensureClassifier(): Promise<boolean>;
+}
+
+/** Classifying many unlabelled images at once (batchSlice.ts). */
+export interface BatchSlice {
+  batch: BatchState;
+  /** Classifies every image among the files (a folder, or a zip's entries); bad files are listed, the rest classified. */
+  classifyBatch(files: UserFile[]): Promise<void>;
+  clearBatch(): void;
 }
 
 /** Importing image sets from zips, exporting the classifier, and replacing on a taken name (importExportSlice.ts). */
@@ -148,6 +201,6 @@ export interface ImportExportSlice {
   resolveReplaceOffer(choice: 'replace' | 'keepBoth'): Promise<void>;
 }
 
-export type OwnImagesState = OwnSessionSlice & ImageSetsSlice & BackboneSlice & ClassifierSlice & ImportExportSlice;
+export type OwnImagesState = OwnSessionSlice & ImageSetsSlice & BackboneSlice & ClassifierSlice & BatchSlice & ImportExportSlice;
 
 export type OwnImagesStore = StoreApi<OwnImagesState>;

@@ -1,7 +1,8 @@
 // Choosing the backbone that turns the user's images into features: a pretrained MobileNet
 // (downloaded only when asked, with its size and progress, then kept in the browser), any
 // TensorFlow.js model imported from disk (model.json and its weight files) with a choice of feature
-// layer and input scaling, a classifier exported earlier, or a run trained in the playground.
+// layer and input scaling, a classifier exported earlier, or a run trained in the playground. The
+// recommended feature layer is listed first and marked; the scaling in use says where it came from.
 import { formatBytes } from '../../datasets/omniglotArchive';
 import { useOwnImages } from '../../state/ownImagesContext';
 import { InlineField } from './InlineField';
@@ -12,10 +13,17 @@ import { filesFromFileList } from '../../userData/dropFiles';
 import { ConfirmButton } from './ConfirmButton';
 
 const RANGES: Array<{ value: InputRange; label: string }> = [
-  { value: '0,1', label: '0 to 1' },
-  { value: '-1,1', label: '-1 to 1 (MobileNet, Inception)' },
+  { value: '0,1', label: '0 to 1 (TF Hub models)' },
+  { value: '-1,1', label: '-1 to 1 (Keras MobileNet, Inception)' },
   { value: '0,255', label: '0 to 255' },
 ];
+
+const RANGE_SOURCE: Record<string, string> = {
+  publisher: 'as its publisher documents',
+  metadata: 'as saved with this exported classifier',
+  chosen: 'chosen',
+  guessed: 'guessed from the layer names; it is checked on your images when you adapt or estimate',
+};
 
 function choiceKey(choice: BackboneChoice | null): string {
   if (!choice) return '';
@@ -68,7 +76,8 @@ export function BackbonePanel() {
               const cached = models.some((s) => s.id === m.id);
               return (
                 <option key={m.id} value={`pretrained:${m.id}`}>
-                  {m.name} {cached ? '(in this browser)' : `(download, ${approximateSize(m)})`}
+                  {m.name}
+                  {m.recommended ? ', recommended' : ''} — ImageNet {Math.round(1000 * m.imagenetTop1) / 10}% {cached ? '(in this browser)' : `(download, ${approximateSize(m)})`}
                 </option>
               );
             })}
@@ -140,14 +149,22 @@ export function BackbonePanel() {
             <InlineField label="Feature layer">
               {(id) => (
                 <select id={id} value={summary.featureLayer ?? ''} onChange={(e) => void setFeatureLayer(e.target.value)}>
-                  {summary.layers.map((l) => (
+                  {layersRecommendedFirst(summary.layers, summary.recommendedLayer).map((l) => (
                     <option key={l.name} value={l.name}>
-                      {l.name} ({l.className}{l.outputShape ? `, ${l.outputShape.join('×')}` : ''})
+                      {l.name === summary.recommendedLayer ? '★ recommended: ' : ''}
+                      {l.name} ({l.className}
+                      {l.outputShape ? `, ${l.outputShape.join('×')}` : ''})
                     </option>
                   ))}
                 </select>
               )}
             </InlineField>
+          )}
+          {summary.kind !== 'run' && (
+            <p className="muted">
+              Pixels scaled {RANGES.find((r) => r.value === summary.inputRange)?.label.replace(/ \(.*\)$/, '')},{' '}
+              {backbone.rangeComparison ? 'the better of both on your images (step 3)' : (RANGE_SOURCE[summary.inputRangeSource] ?? '')}.
+            </p>
           )}
           {summary.kind !== 'run' && (
             <InlineField label="Input pixels scaled to">
@@ -192,4 +209,10 @@ export function BackbonePanel() {
       </div>
     </section>
   );
+}
+
+/** The recommended layer first (it is the one to try first), then the rest in model order. */
+function layersRecommendedFirst<T extends { name: string }>(layers: T[], recommended: string | null): T[] {
+  const first = layers.find((l) => l.name === recommended);
+  return first ? [first, ...layers.filter((l) => l !== first)] : layers;
 }

@@ -1,13 +1,29 @@
 // Step 3: how the user's classes become a classifier (nearest prototype, a fitted linear head, or
 // a trained run's own adaptation such as MAML's inner steps), fitting it, and estimating how
 // reliable it is on the user's own images: leave-one-out or repeated episodes, always as a mean
-// with its 95% confidence interval, next to chance and the settings that produced it.
+// with its 95% confidence interval, next to chance and the settings that produced it; its
+// calibration (how far the stated confidence can be trusted) and where it goes wrong (per class,
+// the confusion matrix, the mistakes).
 import { useState } from 'react';
-import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind } from '../../../worker/ownImagesProtocol';
+import type { AccuracyEstimate, AccuracyProtocol, ClassifierKind, InputRange, InputRangeComparison } from '../../../worker/ownImagesProtocol';
 import { formatAccuracy } from '../../../core/train/stats';
 import { useOwnImages } from '../../state/ownImagesContext';
 import { InlineField } from './InlineField';
 import { readiness } from '../../state/ownImagesStore';
+import { CalibrationView, calibrationSentence } from './CalibrationView';
+import { ConfusionView } from './ConfusionView';
+
+/** Input scalings in words. */
+export const RANGE_WORDS: Record<InputRange, string> = { '0,1': '0 to 1', '-1,1': '-1 to 1', '0,255': '0 to 255' };
+
+/** "Input scaling: tried both on your 75 images (leave-one-out, nearest prototype): 0 to 1 got 47 right, -1 to 1 got 29; using 0 to 1 (18 more right)." */
+export function rangeComparisonSentence(c: InputRangeComparison): string {
+  const [a, b] = c.results;
+  const chosen = c.results.find((r) => r.range === c.chosen)!;
+  const other = c.results.find((r) => r.range !== c.chosen)!;
+  const margin = chosen.correct - other.correct;
+  return `Input scaling: this model does not say how its pixels are scaled, so both were tried on your ${a.total} images (leave-one-out, nearest prototype): ${RANGE_WORDS[a.range]} got ${a.correct} right, ${RANGE_WORDS[b.range]} ${b.correct}; using ${RANGE_WORDS[c.chosen]}${margin > 0 ? ` (${margin} more right)` : ' (a tie: the one in use stays)'}.`;
+}
 
 const KIND_LABELS: Record<ClassifierKind, { label: string; hint: string }> = {
   prototype: {
@@ -35,6 +51,7 @@ export function ClassifierPanel() {
   const setHead = useOwnImages((s) => s.setHead);
   const adapt = useOwnImages((s) => s.adapt);
   const estimateAccuracy = useOwnImages((s) => s.estimateAccuracy);
+  const rangeComparison = useOwnImages((s) => s.backbone.rangeComparison);
   const [protocolKind, setProtocolKind] = useState<'leaveOneOut' | 'episodes'>('leaveOneOut');
   const [shot, setShot] = useState(1);
   const available = backbone.summary?.classifiers ?? (['prototype', 'head'] as ClassifierKind[]);
@@ -102,7 +119,9 @@ export function ClassifierPanel() {
       {blocked && !backbone.summary?.classifier && <p className="muted">{blocked}</p>}
       {classifier.status === 'working' && (
         <p role="status" className="muted">
-          Computing features and fitting{backbone.progress ? ` (${backbone.progress.done} of ${backbone.progress.total} images)` : ''}…
+          {backbone.progress?.what === 'calibration'
+            ? `Calibrating on held-out predictions of your images (${backbone.progress.done} of ${backbone.progress.total} folds)…`
+            : `Computing features and fitting${backbone.progress ? ` (${backbone.progress.done} of ${backbone.progress.total} images)` : ''}…`}
         </p>
       )}
       {classifier.status === 'error' && (
@@ -115,8 +134,11 @@ export function ClassifierPanel() {
           Ready: {classifier.result.description}, for{' '}
           {classifier.result.classes.map((c, i) => (classifier.result!.imagesPerClass[i] === undefined ? c : `${c} (${classifier.result!.imagesPerClass[i]})`)).join(', ')}.
           {stale(classifier.datasetVersion) && <strong> Your classes changed since: classifying adapts again.</strong>}
+          <br />
+          <span className="muted">{calibrationSentence(classifier.result.calibration)}</span>
         </p>
       )}
+      {rangeComparison && backbone.summary?.kind !== 'run' && <p className="muted">{rangeComparisonSentence(rangeComparison)}</p>}
 
       <h3>How reliable is it on your images?</h3>
       <div className="own-classifier__estimate">
@@ -152,14 +174,14 @@ export function ClassifierPanel() {
       {estimate.status === 'done' && estimate.result && (
         <div className="own-estimate" aria-live="polite">
           <p className="own-estimate__headline">{estimateHeadline(estimate.result)}</p>
+          <p className="own-estimate__setup">{setupLine(estimate.result, KIND_LABELS[estimate.result.kind].label)}</p>
           <p className="muted">
-            {estimate.result.settings}; chance is {(100 * estimate.result.chance).toFixed(1)}%. Classifier: {KIND_LABELS[estimate.result.kind].label.toLowerCase()}; backbone:{' '}
-            {backbone.summary?.name}
-            {backbone.summary?.featureLayer ? ` (${backbone.summary.featureLayer})` : ''}; computed in {estimate.result.seconds.toFixed(1)} s.
+            {estimate.result.settings}; chance is {(100 * estimate.result.chance).toFixed(1)}%. {timingLine(estimate.result)}
             {estimate.result.summary.episodes < 30 && ' With this few images the interval is wide: add images for a tighter estimate.'}
             {stale(estimate.datasetVersion) && <strong> Your classes changed since this estimate.</strong>}
           </p>
-          {estimate.result.perImage && <Misclassified estimateKeys={estimate.result.perImage} classes={estimate.result.classes} />}
+          <CalibrationView calibration={estimate.result.calibration} />
+          <ConfusionView estimate={estimate.result} dataset={dataset} />
         </div>
       )}
     </section>
@@ -179,24 +201,21 @@ export function estimateHeadline(estimate: AccuracyEstimate): string {
   return `Episode accuracy: ${formatAccuracy(estimate.summary, 1)} (95% CI)`;
 }
 
-/** The images leave-one-out got wrong, by name: where the classifier is confused. */
-function Misclassified({ estimateKeys, classes }: { estimateKeys: Array<{ key: string; label: number; predicted: number }>; classes: string[] }) {
-  const dataset = useOwnImages((s) => s.datasets.find((d) => d.id === s.datasetId));
-  const wrong = estimateKeys.filter((p) => p.label !== p.predicted);
-  if (wrong.length === 0) return <p>Every image was classified right.</p>;
-  const nameOf = (key: string) => dataset?.classes.flatMap((c) => c.images).find((i) => i.id === key)?.name ?? key;
-  return (
-    <details>
-      <summary>
-        {wrong.length} of {estimateKeys.length} images classified wrong
-      </summary>
-      <ul>
-        {wrong.map((p) => (
-          <li key={p.key}>
-            {classes[p.label]}/{nameOf(p.key)}: taken for {classes[p.predicted]}
-          </li>
-        ))}
-      </ul>
-    </details>
-  );
+/** "Backbone: MobileNet v2 · layer …/AvgPool · pixels 0 to 1 · classifier: nearest prototype". */
+export function setupLine(estimate: AccuracyEstimate, kindLabel: string): string {
+  const setup = estimate.setup;
+  if (!setup) return `Classifier: ${kindLabel.toLowerCase()}.`;
+  const parts = [`Backbone: ${setup.backbone}`];
+  if (setup.layer) parts.push(`feature layer ${setup.layer}`);
+  if (setup.inputRange) parts.push(`pixels scaled ${RANGE_WORDS[setup.inputRange]}`);
+  parts.push(`classifier: ${kindLabel.toLowerCase()}`);
+  return `${parts.join(' · ')}.`;
+}
+
+/** "Took 3.8 s, of which 3.2 s computing features of 75 images (0.043 s per image)." */
+export function timingLine(estimate: AccuracyEstimate): string {
+  const total = `Took ${estimate.seconds.toFixed(1)} s`;
+  const images = estimate.featureImages ?? 0;
+  if (images === 0 || estimate.featureSeconds === undefined) return `${total} (features were already computed).`;
+  return `${total}, of which ${estimate.featureSeconds.toFixed(1)} s computing features of ${images} image${images === 1 ? '' : 's'} (${(estimate.featureSeconds / images).toFixed(3)} s per image).`;
 }
