@@ -9,6 +9,14 @@ mkdir -p artifacts
 echo "== type-check"
 npx tsc --noEmit
 
+# The PyTorch export's truth test (tests/unit/exportPytorch.test.ts) needs python3 with torch; on CI
+# as root it is installed from Debian like Chromium below, elsewhere the test says it skipped.
+if [ "${CI:-}" = "true" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null \
+  && ! python3 -c 'import torch' 2>/dev/null && ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  echo "python3-torch is missing: installing Debian's python3-torch with apt-get ..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null) || echo "python3-torch could not be installed; its tests will skip."
+fi
+
 echo "== unit tests (vitest)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/vitest.json || status=$?

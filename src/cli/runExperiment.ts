@@ -78,7 +78,12 @@ function describeData(data: ExperimentData, datasets: ExperimentArgs['dataset'] 
     : datasets;
 }
 
-export async function runExperiment(args: ExperimentArgs): Promise<Record<string, unknown>> {
+/** What a caller adds to each method's run while its plan (and trained state) is alive, e.g. --export-pytorch. */
+export interface ExperimentHooks {
+  afterMethod?(plan: ExperimentPlan, data: ExperimentData, config: RunConfig, run: MethodRun): Promise<void>;
+}
+
+export async function runExperiment(args: ExperimentArgs, hooks: ExperimentHooks = {}): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   const family = familyOf(args.dataset);
   const backend = await initCliBackend(args);
@@ -99,6 +104,7 @@ export async function runExperiment(args: ExperimentArgs): Promise<Record<string
       if (!dataDescription) log(`${family.splitsClasses ? `Split by group, seed ${args.seed}` : 'Tasks'}: ${(dataDescription = plan.dataDescription)}`);
       const run = await runMethod(plan, args, config, stopRequested);
       runs.push(run);
+      await hooks.afterMethod?.(plan, loaded.data, config, run);
       // Said as soon as it is known, so a long --compare that is cut short keeps what it measured.
       const results = run.evaluation?.results.map((r) => `${r.label} ${family.metric.format(r.summary)} (95% CI)`).join(', ');
       log(`${run.title}: ${results ? `${results}, ${countOf(family, run.evaluation!.episodes)}` : `not evaluated (${run.training.status})`}`);

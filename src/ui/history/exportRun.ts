@@ -68,6 +68,8 @@ export interface RunExport {
    * since the curves became importable, still version 1: files without it import as runs without curves.
    */
   points?: ExportedPoint[];
+  /** A run trained or evaluated outside the browser (run.py of a PyTorch export): where. */
+  trainedElsewhere?: StoredRun['trainedElsewhere'];
 }
 
 export function runToExport(run: StoredRun): RunExport {
@@ -100,6 +102,7 @@ export function runToExport(run: StoredRun): RunExport {
       stoppedEarly: e.stoppedEarly,
       results: e.results.map((r) => ({ label: r.label, ...summary(r.summary), perEpisode: Array.from(r.perEpisode) })),
     })),
+    ...(run.trainedElsewhere && { trainedElsewhere: run.trainedElsewhere }),
     points: run.points.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy ?? null, learningRate: p.learningRate, elapsed: p.elapsed })),
   };
 }

@@ -16,6 +16,7 @@ import { summarise, type AccuracySummary } from '../../core/train/stats';
 import { BACKEND_ORDER, type BackendPreference, type EvaluationMessage, type ProgressPoint, type SamplerConfig, type ValidationPointMessage } from '../../worker/protocol';
 import type { ChosenBackend } from '../../worker/protocol';
 import type { MethodLabels } from '../../core/methods/method';
+import type { SavedTensors } from '../../core/nn/params';
 import type { RunStatus, StoredRun } from '../state/runTypes';
 import { methodsFor, type Setup } from '../state/setup';
 import { setupProblems } from '../state/setupProblems';
@@ -38,6 +39,9 @@ export const IMPORT_LIMITS = {
   episodes: 10_000,
   hyperparameters: 100,
   labels: 100,
+  /** Tensors and values of a run's weights (a Conv-4 has 9 to 20 tensors and about 120,000 values). */
+  stateTensors: 1_000,
+  stateValues: 50_000_000,
 } as const;
 
 /** How far a stored mean may be from the mean of its per-episode values (accuracy; MSE: relative). */
@@ -71,6 +75,11 @@ export interface ParsedRunExport {
   warnings: string[];
   /** False for files written before exports held the training curves (the run's points are empty). */
   hasCurves: boolean;
+  /**
+   * The run's weights, when the file carries them (run.py of a PyTorch export writes them, named as
+   * in the core): the history keeps them as the run's state, for evaluation, the episode viewer and backbones.
+   */
+  state?: SavedTensors;
 }
 
 const AGAIN = 'export the run again from the Run history and import that file';
@@ -110,6 +119,7 @@ export function parseRunExport(text: string, options: RunImportOptions): ParsedR
   const exportedStatus = f.oneOf(o.status, 'status', STATUSES);
   const message = o.message === null ? undefined : f.text(o.message, 'message', IMPORT_LIMITS.text);
   const backend = o.backend === null ? null : readBackend(f, o.backend, 'backend');
+  const trainedElsewhere = o.trainedElsewhere === undefined || o.trainedElsewhere === null ? undefined : readTrainedElsewhere(f, o.trainedElsewhere);
   const seconds = f.number(o.seconds, 'seconds', { min: 0 });
   const stepsDone = f.number(o.stepsDone, 'stepsDone', { integer: true, min: 0, max: setup.steps });
   const metaBatch = o.metaBatch === null ? null : f.number(o.metaBatch, 'metaBatch', { integer: true, min: 1, max: 100_000 });
@@ -149,9 +159,11 @@ export function parseRunExport(text: string, options: RunImportOptions): ParsedR
     backend,
     seconds,
     evaluations,
+    ...(trainedElsewhere && { trainedElsewhere }),
     imported: { fileName: options.fileName.slice(0, IMPORT_LIMITS.name), at: options.now ?? Date.now() },
   };
-  return { run, warnings, hasCurves };
+  const state = o.state === undefined || o.state === null ? undefined : readState(f, o.state);
+  return { run, warnings, hasCurves, ...(state && { state }) };
 }
 
 /**
@@ -285,6 +297,48 @@ function readBackend(f: Fields, value: unknown, path: string): ChosenBackend {
     backend: f.oneOf(o.backend, `${path}.backend`, BACKEND_ORDER),
     info: f.text(o.info, `${path}.info`, IMPORT_LIMITS.text),
     reason: f.text(o.reason, `${path}.reason`, IMPORT_LIMITS.text),
+  };
+}
+
+/** Weights as run.py writes them: { encoding: 'float32-le-base64', tensors: [{ name, shape, data }] }. */
+function readState(f: Fields, value: unknown): SavedTensors {
+  const o = f.object(value, 'state');
+  f.oneOf(o.encoding, 'state.encoding', ['float32-le-base64']);
+  const items = f.list(o.tensors, 'state.tensors', IMPORT_LIMITS.stateTensors, 'tensors');
+  const state: SavedTensors = {};
+  let total = 0;
+  items.forEach((item, i) => {
+    const path = `state.tensors[${i}]`;
+    const t = f.object(item, path);
+    const name = f.name(t.name, `${path}.name`);
+    const shape = f.list(t.shape, `${path}.shape`, 8, 'sizes').map((n, k) => f.number(n, `${path}.shape[${k}]`, { integer: true, min: 1, max: IMPORT_LIMITS.stateValues }));
+    const size = shape.reduce((a, b) => a * b, 1);
+    total += size;
+    if (total > IMPORT_LIMITS.stateValues) f.fail(`${path}.shape`, `at most ${formatCount(IMPORT_LIMITS.stateValues)} values in all`, t.shape);
+    const data = f.text(t.data, `${path}.data`, Math.ceil((size * 4) / 3) * 4 + 4);
+    let bytes: Uint8Array;
+    try {
+      bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    } catch {
+      f.fail(`${path}.data`, 'base64 text', data);
+    }
+    if (bytes.length !== size * 4) f.fail(`${path}.data`, `${size} float32 values (${size * 4} bytes) for shape [${shape.join(', ')}]`, `${bytes.length} bytes`);
+    const values = new Float32Array(bytes.buffer, 0, size);
+    if (!values.every(Number.isFinite)) f.fail(`${path}.data`, 'finite numbers', 'non-finite values');
+    state[name] = { shape, values };
+  });
+  return state;
+}
+
+/** Where a run from an exported experiment's run.py ran (PyTorch, its device and processes). */
+function readTrainedElsewhere(f: Fields, value: unknown): NonNullable<StoredRun['trainedElsewhere']> {
+  const o = f.object(value, 'trainedElsewhere');
+  return {
+    engine: f.name(o.engine, 'trainedElsewhere.engine'),
+    version: f.text(o.version, 'trainedElsewhere.version', IMPORT_LIMITS.name),
+    device: f.name(o.device, 'trainedElsewhere.device'),
+    deviceName: f.text(o.deviceName, 'trainedElsewhere.deviceName', IMPORT_LIMITS.name),
+    processes: f.number(o.processes, 'trainedElsewhere.processes', { integer: true, min: 1, max: 100_000 }),
   };
 }
 

@@ -56,6 +56,22 @@ export interface StoredRun {
   evaluations: EvaluationMessage[];
   /** What of its state the browser keeps, if anything (written after the state itself). */
   kept?: KeptState;
+  /** Set on a run started from a trained snapshot the app ships (src/snapshots): which, and its steps. */
+  snapshot?: { id: string; steps: number };
   /** Set on a run read from a JSON export (src/ui/history/importRun.ts): which file, and when. */
   imported?: { fileName: string; at: number };
+  /**
+   * Set on a run trained or evaluated outside the browser (an exported experiment's run.py, whose
+   * results.json the history imports): the engine, its version, the device and the processes.
+   */
+  trainedElsewhere?: TrainedElsewhere;
+}
+
+export interface TrainedElsewhere {
+  engine: string;
+  version: string;
+  device: string;
+  /** e.g. "cuda (NVIDIA A100)", "cpu (8 threads)". */
+  deviceName: string;
+  processes: number;
 }

@@ -1,6 +1,8 @@
-// The run history kept in IndexedDB: renaming and deleting runs, importing a run's JSON export.
+// The run history kept in IndexedDB: renaming and deleting runs, importing a run's JSON export
+// (with its weights when the file carries them: run.py's results.json), exporting a run for PyTorch.
 import { isActive, isCurrentRunLive, isRunLive } from '../selectors';
 import { playgroundTools, type PlaygroundEnv, type PlaygroundSlice } from './env';
+import { bytesOf } from './keptStates';
 import type { HistorySlice } from './types';
 
 export const createHistorySlice =
@@ -43,6 +45,26 @@ export const createHistorySlice =
         await recorded(() => deps.history.deleteRun(runId));
       },
 
+      async exportRunToPytorch(runId) {
+        const run = runById(runId);
+        if (!run) return null;
+        try {
+          const weights = get().keptStateIds.includes(runId) ? await deps.history.getRunState?.(runId) : undefined;
+          // Loaded on demand: it carries run.py and draws the glyphs.
+          const [{ pytorchExportProblem, pytorchExportZip }, { fileNameFor }] = await Promise.all([import('../../history/exportPytorch'), import('../../history/exportRun')]);
+          const problem = pytorchExportProblem(run, weights !== undefined);
+          if (problem || !weights) {
+            set({ historyMessage: problem });
+            return null;
+          }
+          const folder = fileNameFor(run, '');
+          return { fileName: `${folder}_pytorch.zip`, bytes: pytorchExportZip(run, weights, folder) };
+        } catch (error) {
+          set({ historyMessage: `${run.name} could not be exported to PyTorch (${(error as Error).message}).` });
+          return null;
+        }
+      },
+
       async importRun(text, fileName) {
         // The checks are long and rarely needed: loaded when a file is imported, not with the page.
         const { IMPORT_LIMITS, parseRunExport, RunImportError, sameRunContent } = await import('../../history/importRun');
@@ -74,9 +96,26 @@ export const createHistorySlice =
           notes.unshift(`Your history already has a different run with the id of "${run.name}"; the imported one was added as "${name}", and neither was changed.`);
           run = { ...run, id, name, evaluations: run.evaluations.map((e) => ({ ...e, runId: id })) };
         }
-        const imported = run;
+        let imported = run;
+        let kept = false;
+        if (parsed.state && deps.history.saveRunState) {
+          // Weights in the file (run.py's): kept as the run's state before the run says so, so the
+          // run can be evaluated, inspected and used as a backbone like one trained here.
+          try {
+            await deps.history.saveRunState(run.id, parsed.state);
+            const step = Math.max(run.progress?.step ?? 0, run.points.at(-1)?.step ?? 0);
+            imported = { ...run, kept: { step, elapsed: run.seconds, bytes: bytesOf(parsed.state), savedAt: env.now(), resumable: false } };
+            kept = true;
+          } catch (error) {
+            notes.push(`Its weights were not kept (${(error as Error).message}); its results are imported.`);
+          }
+        }
         // Newest first in this visit (it is what the user just did); a reload sorts by creation time.
-        set((s) => ({ runs: [imported, ...s.runs], historyMessage: notes.length > 0 ? notes.join(' ') : null }));
+        set((s) => ({
+          runs: [imported, ...s.runs],
+          keptStateIds: kept && !s.keptStateIds.includes(imported.id) ? [...s.keptStateIds, imported.id] : s.keptStateIds,
+          historyMessage: notes.length > 0 ? notes.join(' ') : null,
+        }));
         // Show it, unless the current run is training here (switching away would hide that run's progress).
         if (!(isCurrentRunLive(get()) && isActive(runById(get().currentRunId)))) get().selectRun(imported.id);
         await recorded(() => deps.history.saveRun(imported));

@@ -138,9 +138,12 @@ export interface HistorySlice {
    * parseRunExport; never overwrites one: a run with the same content already there only gets a
    * message, and a different run with a taken id is added as a copy named "<name> (imported)".
    * Refusals and anything the user should know go to historyMessage. The run is not live: it cannot
-   * be evaluated or inspected, like runs from an earlier visit.
+   * be evaluated or inspected, like runs from an earlier visit, unless the file carries its weights
+   * (run.py's results.json does): they are kept as its state, like a finished run's.
    */
   importRun(text: string, fileName: string): Promise<void>;
+  /** The run's experiment for PyTorch as a zip (history/exportPytorch.ts), or null with the reason in historyMessage. */
+  exportRunToPytorch(runId: string): Promise<{ fileName: string; bytes: Uint8Array } | null>;
 }
 
 /** Evaluating runs and comparing them: baselines, curves drawn over each other (evaluationSlice.ts). */

@@ -106,6 +106,7 @@ function HistoryItem({ run }: { run: StoredRun }) {
   const deleteRun = usePlayground((s) => s.deleteRun);
   const applyRunSetup = usePlayground((s) => s.applyRunSetup);
   const toggleOverlay = usePlayground((s) => s.toggleOverlay);
+  const exportRunToPytorch = usePlayground((s) => s.exportRunToPytorch);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -146,6 +147,9 @@ function HistoryItem({ run }: { run: StoredRun }) {
         {run.datasetLabel} · {run.status} after {steps} steps
         {run.seconds > 0 ? ` in ${formatDuration(run.seconds)}` : ''}
         {run.backend ? ` on ${run.backend.backend}` : ''}
+        {run.trainedElsewhere
+          ? ` · trained elsewhere: ${run.trainedElsewhere.engine} ${run.trainedElsewhere.version} on ${run.trainedElsewhere.deviceName}${run.trainedElsewhere.processes > 1 ? `, ${run.trainedElsewhere.processes} processes` : ''}`
+          : ''}
         {latest ? ` · ${formatSummary(latest.results[0].summary, latest.metric)} on ${latest.episodes} test episodes` : ''}
         {imported ? ` · imported from ${imported.fileName}` : ''}
         {run.kept && keptHere ? ` · state kept at step ${run.kept.step} (${formatBytes(run.kept.bytes)})` : ''}
@@ -165,6 +169,14 @@ function HistoryItem({ run }: { run: StoredRun }) {
         </button>
         <button type="button" onClick={() => downloadFile(fileNameFor(run, 'csv'), runCurvesToCsv(run), 'text/csv')} aria-label={`Export the curves of ${run.name} as CSV`}>
           CSV
+        </button>
+        <button
+          type="button"
+          onClick={() => void exportRunToPytorch(run.id).then((file) => file && downloadFile(file.fileName, file.bytes, 'application/zip'))}
+          aria-label={`Export ${run.name} for PyTorch (run.py, config, episodes, images, weights)`}
+          title="A folder to train and evaluate this run with PyTorch on any GPU: python3 run.py --train (see the README)"
+        >
+          PyTorch
         </button>
         {confirming ? (
           <>
