@@ -2,6 +2,7 @@
 // (with its weights when the file carries them: run.py's results.json), exporting a run for PyTorch.
 import { isActive, isCurrentRunLive, isRunLive } from '../selectors';
 import { playgroundTools, type PlaygroundEnv, type PlaygroundSlice } from './env';
+import { fileNameFor } from '../../history/exportRun';
 import { bytesOf } from './keptStates';
 import type { HistorySlice } from './types';
 
@@ -51,7 +52,7 @@ export const createHistorySlice =
         try {
           const weights = get().keptStateIds.includes(runId) ? await deps.history.getRunState?.(runId) : undefined;
           // Loaded on demand: it carries run.py and draws the glyphs.
-          const [{ pytorchExportProblem, pytorchExportZip }, { fileNameFor }] = await Promise.all([import('../../history/exportPytorch'), import('../../history/exportRun')]);
+          const { pytorchExportProblem, pytorchExportZip } = await import('../../history/exportPytorch');
           const problem = pytorchExportProblem(run, weights !== undefined);
           if (problem || !weights) {
             set({ historyMessage: problem });
