@@ -233,12 +233,18 @@ describe('the playground in Chromium (production build)', () => {
     await page.getByRole('button', { name: 'Set 5-shot' }).click();
     await expect.poll(() => status.textContent()).toMatch(/^Setup: 5-way 5-shot/);
     expect(await frame.getByLabel('Shots (K)').inputValue()).toBe('5');
+    // Any setup field goes through the same request: 100 test episodes keep this test short.
+    await page.evaluate(() => {
+      const playground = (document.getElementById('playground') as HTMLIFrameElement).contentWindow!;
+      playground.postMessage({ source: 'few-shot-lab', version: 1, type: 'setConfig', requestId: 1000, setup: { evalEpisodes: 100 } }, location.origin);
+    });
+    await expect.poll(() => frame.getByLabel('Test episodes').inputValue()).toBe('100');
     await page.getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => page.locator('#progressText').textContent(), { timeout: 120_000 }).toMatch(/^step [3-9]\d* of 300, loss \d/);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Run stopped/);
     await page.getByRole('button', { name: 'Evaluate' }).click();
-    await expect.poll(() => status.textContent(), { timeout: 400_000 }).toMatch(/^Evaluation: \d+\.\d+% ± \d+\.\d+% over 600 episodes \(5-way 5-shot\)\.$/);
+    await expect.poll(() => status.textContent(), { timeout: 400_000 }).toMatch(/^Evaluation: \d+\.\d+% ± \d+\.\d+% over 100 episodes \(5-way 5-shot\)\.$/);
     await screenshot(page, 'playground-12-embedded');
     expect(errors).toEqual([]);
     await page.context().close();
