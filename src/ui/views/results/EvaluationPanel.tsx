@@ -34,7 +34,8 @@ export function EvaluationPanel() {
           <p className="muted">
             {family.describeEvaluation(latest)}
             {latest.labels.batchNormAtTest ? `; batch norm at test: ${batchNormText(latest.labels.batchNormAtTest)}` : ''}
-            {`; computed on ${latest.backend}`}
+            {/* An evaluation made by run.py (an imported PyTorch run) names its engine and device. */}
+            {latest.labels.engine ? `; computed with ${latest.labels.engine}` : `; computed on ${latest.backend}`}
             {latest.stoppedEarly ? '; stopped early, so fewer episodes than asked' : ''}.
           </p>
         </div>
