@@ -136,7 +136,8 @@ export function fullPlaygroundUrl(location: { origin: string; pathname: string; 
     .filter((pair) => {
       if (pair === '') return false;
       const key = [...new URLSearchParams(pair).keys()][0] ?? '';
-      return !RESERVED_KEYS.includes(key);
+      // A lesson's link (?lesson=<id>) opens the same lesson in the full playground.
+      return key === 'lesson' || !RESERVED_KEYS.includes(key);
     });
   return `${location.origin}${location.pathname}${kept.length ? `?${kept.join('&')}` : ''}`;
 }

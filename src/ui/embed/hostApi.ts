@@ -46,10 +46,16 @@ export type HostMessage = Envelope &
     | { type: 'resume' }
     | { type: 'evaluate' }
     | { type: 'getState' }
+    /**
+     * A trained model the app ships (src/snapshots): `snapshot` names it (default: the one for the
+     * current setup's dataset, method, ways and shots). Answered by `started`, then `finished` and
+     * `evaluated` with its recorded evaluation at once; `start` afterwards trains a new run.
+     */
+    | { type: 'startFromSnapshot'; snapshot?: string }
   );
 
 export type HostRequestType = HostMessage['type'];
-export const HOST_REQUEST_TYPES: readonly HostRequestType[] = ['setConfig', 'start', 'stop', 'pause', 'resume', 'evaluate', 'getState'];
+export const HOST_REQUEST_TYPES: readonly HostRequestType[] = ['setConfig', 'start', 'stop', 'pause', 'resume', 'evaluate', 'getState', 'startFromSnapshot'];
 
 /** The current run as the host sees it. */
 export interface RunSummary {
@@ -66,7 +72,8 @@ export type EmbedEvent = Envelope &
     /** Answer to setConfig and getState: the setup now in use, and what of the request was ignored. */
     | { type: 'config'; setup: Setup; query: string; run: RunSummary | null; notices: string[] }
     /** Answer to start: the run that began (its progress follows). */
-    | { type: 'started'; runId: string; setup: Setup; query: string }
+    /** Answer to start and startFromSnapshot (which names the trained model in `snapshot`). */
+    | { type: 'started'; runId: string; setup: Setup; query: string; snapshot?: string }
     | {
         type: 'progress';
         runId: string;
@@ -160,6 +167,7 @@ const FIELDS_OF: Record<HostRequestType, readonly string[]> = {
   resume: [],
   evaluate: [],
   getState: [],
+  startFromSnapshot: ['snapshot'],
 };
 
 /** True when `data` is meant for this API (carries its source tag), whatever else is wrong with it. */
@@ -190,6 +198,11 @@ export function validateHostMessage(data: unknown): HostMessage | { error: strin
   if (unknown.length) return { error: `${requestType} has no field ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.` };
   const base: Envelope = { source: HOST_API_SOURCE, version: HOST_API_VERSION, ...(requestId !== undefined && { requestId: requestId as string | number }) };
 
+  if (requestType === 'startFromSnapshot') {
+    if (data.snapshot === undefined) return { ...base, type: requestType };
+    const problem = text(data.snapshot);
+    return problem ? { error: `startFromSnapshot.snapshot ${problem}.` } : { ...base, type: requestType, snapshot: data.snapshot as string };
+  }
   if (requestType !== 'setConfig') return { ...base, type: requestType };
   const hasQuery = data.query !== undefined;
   const hasSetup = data.setup !== undefined;
@@ -267,6 +280,8 @@ export function connectHostApi(options: HostApiOptions): () => void {
   // origin is tried (the browser delivers only the one that matches the parent's real origin).
   let hostOrigin: string | null = null;
   let closed = false;
+  /** While a snapshot's run is being added: its events wait for the answer to the request. */
+  let holdNewRuns = false;
 
   const post = (event: EmbedEvent, to?: string) => {
     if (closed) return;
@@ -317,6 +332,22 @@ export function connectHostApi(options: HostApiOptions): () => void {
           const problems = Object.values(state().problems).filter(Boolean);
           fail(problems.length ? `Training did not start: ${problems.join(' ')}` : 'Training did not start.');
         }
+        return;
+      }
+      case 'startFromSnapshot': {
+        if (live && isActive(run)) return fail('A run is training: stop it first.');
+        // Its finished and evaluated events follow the answer, not precede it.
+        holdNewRuns = true;
+        let runId: string | null;
+        try {
+          runId = await state().startFromSnapshot(message.snapshot);
+        } finally {
+          holdNewRuns = false;
+        }
+        const started = runId ? state().runs.find((r) => r.id === runId) : undefined;
+        if (!started) return fail(state().snapshotStatus?.message ?? 'The trained model could not be loaded.');
+        reply({ type: 'started', runId: started.id, setup: structuredClone(started.setup), query: setupToQuery(started.setup), snapshot: started.snapshot?.id });
+        onState(state());
         return;
       }
       case 'pause':
@@ -405,7 +436,7 @@ export function connectHostApi(options: HostApiOptions): () => void {
 
   const onState = (s: PlaygroundState) => {
     for (const r of s.runs) {
-      if (!isRunLive(s, r.id)) continue;
+      if (!isRunLive(s, r.id) || (holdNewRuns && !seen.has(r.id))) continue;
       const before = seen.get(r.id) ?? { status: 'starting' as RunStatus, evaluations: 0, progress: null };
       seen.set(r.id, { status: r.status, evaluations: r.evaluations.length, progress: r.progress });
       if (r.id === s.currentRunId && r.progress !== before.progress && (r.status === 'training' || r.status === 'paused')) queueProgress(r);

@@ -19,12 +19,15 @@ export function describeCache(entries: CachedFile[]): string {
   const wasm = group((url) => url.endsWith('.wasm'));
   const code = group((url) => /\.(js|css)$/.test(url));
   const pages = entries.filter((entry) => /\.html$/.test(entry.url)).map((entry) => entry.url);
-  const other = entries.length - wasm.count - code.count - pages.length;
+  // The trained models (public/snapshots): each a run .json and its .bin weights.
+  const snapshots = group((url) => url.startsWith('snapshots/'));
+  const other = entries.length - wasm.count - code.count - pages.length - snapshots.count;
   return [
     'Cached for offline use:',
     `• app code and styles: ${code.count} files (${formatBytes(code.bytes)}), including the compute worker and the built-in glyphs dataset, which the code generates`,
     `• WASM binaries: ${wasm.count} (${formatBytes(wasm.bytes)})`,
     `• pages: ${pages.join(', ') || 'none'}`,
+    ...(snapshots.count > 0 ? [`• trained models: ${snapshots.count / 2} (${formatBytes(snapshots.bytes)})`] : []),
     ...(other > 0 ? [`• other files: ${other}`] : []),
     'Omniglot, once downloaded, is kept separately in this browser (IndexedDB).',
   ].join('\n');

@@ -14,6 +14,7 @@ import { createKeptRunsSlice } from './playground/keptRunsSlice';
 import { createRunsSlice } from './playground/runsSlice';
 import { createSessionSlice } from './playground/sessionSlice';
 import { createSetupSlice } from './playground/setupSlice';
+import { createSnapshotsSlice } from './playground/snapshotsSlice';
 import type { PlaygroundDeps, PlaygroundState, PlaygroundStore } from './playground/types';
 import { DEFAULT_SETUP, type Setup } from './setup';
 
@@ -32,5 +33,6 @@ export function createPlaygroundStore(deps: PlaygroundDeps, initialSetup: Setup 
     ...createHistorySlice(env)(...a),
     ...createEvaluationSlice(env)(...a),
     ...createInspectionSlice(env)(...a),
+    ...createSnapshotsSlice(env)(...a),
   }));
 }

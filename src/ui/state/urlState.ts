@@ -9,8 +9,8 @@ import type { HyperparameterInfo, MethodInfo } from '../../core/methods/catalog'
 import { BACKEND_ORDER, type BackendPreference } from '../../worker/protocol';
 import { DEFAULT_SETUP, methodsFor, type DatasetChoice, type Setup } from './setup';
 
-/** Keys of the same query read by other features (embed mode); setupFromQuery leaves them alone. */
-export const RESERVED_KEYS: readonly string[] = ['embed', 'hide', 'origin'];
+/** Keys of the same query read by other features (embed mode, a lesson's link); setupFromQuery leaves them alone. */
+export const RESERVED_KEYS: readonly string[] = ['embed', 'hide', 'origin', 'lesson'];
 
 /** Hyperparameters go in the link as `h.<name>=<value>`, right after the method. */
 const HYPER_PREFIX = 'h.';

@@ -9,6 +9,7 @@
 import { Suspense, useEffect, useState, type ComponentType } from 'react';
 import { MethodExplanation } from '../explain/MethodExplanation';
 import { PresetPicker } from '../explain/PresetPicker';
+import { TeachingGroup } from '../explain/TeachingGroup';
 import { presetSetup } from '../explain/presets';
 import { usePlayground } from '../state/context';
 import { useHidden } from './hiddenControls';
@@ -117,16 +118,17 @@ function PlaygroundPage({ omniglotSize }: { omniglotSize: number }) {
         {!hide.explanation && <MethodExplanation method={setup.method} dataset={setup.dataset} />}
         {!hide.sampler && <ClassSplitControls disabled={busy} />}
         {!hide.training && <TrainingControls disabled={busy} />}
-        {!hide.presets && (
-          <fieldset className="panel__group">
-            <legend>Teaching</legend>
-            <PresetPicker
-              disabled={busy}
-              onApply={(preset) => applySetup(presetSetup(preset, undefined, setup))}
-              onApplyVariant={(preset, index) => applySetup(presetSetup(preset, index, setup))}
-            />
-          </fieldset>
-        )}
+        <TeachingGroup
+          presets={
+            hide.presets ? null : (
+              <PresetPicker
+                disabled={busy}
+                onApply={(preset) => applySetup(presetSetup(preset, undefined, setup))}
+                onApplyVariant={(preset, index) => applySetup(presetSetup(preset, index, setup))}
+              />
+            )
+          }
+        />
       </form>
       <div className="run-strip">
         <RunControls />

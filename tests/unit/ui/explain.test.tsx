@@ -3,9 +3,21 @@
 // paper; every sampler setting has an explanation; every guided preset (and each of its comparison
 // runs) is a valid setup with a method of its dataset and only that method's hyperparameters; the
 // "About" panel shows title, formula and link; the preset picker applies a preset and says what to
-// look at.
+// look at; the lessons use only shipped snapshots, quote their measured numbers, open from their
+// link (embed keys kept), and the lesson panel walks a lesson's steps with the answers shown once
+// the store has what they need.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it, expect, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { LESSONS, lessonSnapshots, stepShown, type LessonFacts } from '../../../src/ui/explain/lessons';
+import { LessonPanel, lessonFromQuery, lessonLink } from '../../../src/ui/explain/LessonPanel';
+import { SNAPSHOT_SPECS } from '../../../src/snapshots/specs';
+import { checkedSnapshot, SNAPSHOT_MANIFEST } from '../../../src/snapshots/source';
+import { StoreContext } from '../../../src/ui/state/context';
+import { createPlaygroundStore } from '../../../src/ui/state/store';
+import { scriptedClient } from './fixtures/scriptedClient';
+import { memoryHistory, noOmniglot } from './fixtures/memoryHistory';
 import { METHOD_CATALOG, resolveHyperparameters } from '../../../src/core/methods/catalog';
 import { METHODS } from '../../../src/core/methods/registry';
 import { REGRESSION_CATALOG } from '../../../src/core/regression/catalog';
@@ -214,5 +226,79 @@ describe('PresetPicker', () => {
     render(<PresetPicker onApply={() => {}} disabled />);
     expect(screen.getByLabelText('Guided preset')).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  });
+});
+
+describe('lessons', () => {
+  const facts: LessonFacts = {
+    entry: (id) => SNAPSHOT_MANIFEST.entries.find((e) => e.id === id),
+    run: () => undefined,
+    inspection: null,
+    sineFit: null,
+  };
+
+  it('has the six lessons, each step complete, using only the snapshots the app ships', () => {
+    expect(LESSONS.map((l) => l.title)).toEqual(
+      expect.arrayContaining(['What is an episode?', '1 shot vs 5 shots', 'Prototypes in feature space', "MAML's inner loop", 'Fine-tuning vs meta-learning', 'Augmenting a few examples']),
+    );
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+    const shipped = SNAPSHOT_SPECS.map((s) => s.id);
+    for (const lesson of LESSONS) {
+      expect(lesson.steps.length, lesson.id).toBeGreaterThanOrEqual(2);
+      for (const id of lessonSnapshots(lesson)) expect(shipped, lesson.id).toContain(id);
+      for (const step of lesson.steps) {
+        for (const part of [step.title, step.task, step.lookAt]) expect(part.trim().length, lesson.id).toBeGreaterThan(5);
+        expect(step.question, lesson.id).toContain('?');
+        const ids = step.shows.kind === 'runs' ? step.shows.ids : [step.shows.id];
+        for (const id of ids) expect(shipped, lesson.id).toContain(id);
+        // Answers quote the manifest's numbers, never a hole.
+        expect(step.answer(facts), `${lesson.id}: ${step.title}`).not.toMatch(/undefined|NaN|missing from this build/);
+      }
+    }
+    const shots = LESSONS.find((l) => l.id === 'shots')!.steps[1].answer(facts);
+    const one = SNAPSHOT_MANIFEST.entries.find((e) => e.id === 'protonet-glyphs-5w1s')!.evaluation.shipped[0];
+    expect(shots).toContain(`${(100 * one.mean).toFixed(1)}% ± ${(100 * one.ci95).toFixed(1)}%`);
+  });
+
+  it('opens from its link, which keeps the embed keys', () => {
+    expect(lessonFromQuery('?lesson=shots')?.id).toBe('shots');
+    expect(lessonFromQuery('?lesson=nope')).toBeUndefined();
+    expect(lessonLink('shots', '?embed=1&way=7&origin=https://h.example&hide=history')).toBe('?embed=1&hide=history&origin=https%3A%2F%2Fh.example&lesson=shots');
+    expect(lessonLink('episode', '?way=7')).toBe('?lesson=episode');
+  });
+
+  it('walks a lesson: the step starts from snapshots, and the answer shows once both runs are there', async () => {
+    const dir = join(__dirname, '../../../public/snapshots');
+    const read = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
+    const scripted = scriptedClient();
+    const client = { ...scripted.client, restore: async () => {}, runState: async () => ({}) };
+    const store = createPlaygroundStore({
+      client,
+      history: memoryHistory(),
+      omniglot: noOmniglot,
+      snapshots: { entries: SNAPSHOT_MANIFEST.entries, load: async (e) => checkedSnapshot(e, read(`${e.id}.json`), read(`${e.id}.bin`)) },
+    });
+    await act(() => store.getState().start());
+    render(
+      <StoreContext.Provider value={store}>
+        <LessonPanel />
+      </StoreContext.Provider>,
+    );
+    fireEvent.change(screen.getByLabelText('Lesson'), { target: { value: 'shots' } });
+    expect(screen.getByText('Step 1 of 2: One example per class')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Load the 1-shot model' }));
+    await waitFor(() => expect(store.getState().runs).toHaveLength(1));
+    // Its answer needs the episode viewer's episode, which this store has not loaded: asked for, it shows.
+    expect(screen.getByText(/The answer appears once the run shows it/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Show the answer now' }));
+    expect(screen.queryByText(/The answer appears once the run shows it/)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Next step' }));
+    expect(screen.getByText(/The answer appears once the run shows it/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Load the 5-shot model' }));
+    await waitFor(() => expect(screen.queryByText(/The answer appears once the run shows it/)).toBeNull());
+    expect(store.getState().runs.map((r) => r.snapshot?.id)).toEqual(['protonet-glyphs-5w5s', 'protonet-glyphs-5w1s']);
+    expect(screen.getByText(/1 shot: \d+\.\d% ± \d+\.\d% .*5 shots: \d+\.\d%/)).toBeInTheDocument();
+    expect(stepShown(LESSONS[1].steps[1], { ...facts, run: (id) => store.getState().runs.find((r) => r.snapshot?.id === id), currentRunId: null })).toBe(true);
+    expect(screen.getByRole('link', { name: 'Link to this lesson' })).toHaveAttribute('href', '?lesson=shots');
   });
 });

@@ -186,7 +186,7 @@ describe('setupFromQuery', () => {
   });
 
   it('names unknown settings and leaves the keys of embed mode alone', () => {
-    expect(RESERVED_KEYS).toEqual(['embed', 'hide', 'origin']);
+    expect(RESERVED_KEYS).toEqual(['embed', 'hide', 'origin', 'lesson']);
     const { setup, notices } = setupFromQuery('foo=1&embed=1&hide=charts,code&origin=https%3A%2F%2Fexample.org&way=7&constructor=1');
     expect(notices).toEqual(['Ignored unknown setting "foo" in the link.', 'Ignored unknown setting "constructor" in the link.']);
     expect(setup).toStrictEqual({ ...DEFAULT_SETUP, way: 7 });

@@ -109,5 +109,5 @@ export function keptStateTools(env: PlaygroundEnv, set: SetState, get: GetState)
     return true;
   };
 
-  return { onCheckpoint, onFinished, makeLive, readyFor };
+  return { onCheckpoint, onFinished, makeLive, readyFor, keep };
 }

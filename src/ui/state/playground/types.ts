@@ -9,6 +9,8 @@ import type { RunLocks } from '../runLocks';
 import type { StoredRun } from '../runTypes';
 import type { DatasetChoice, Setup } from '../setup';
 import type { FieldProblems } from '../setupProblems';
+import type { SnapshotEntry } from '../../../snapshots/snapshot';
+import type { SnapshotSource } from '../../../snapshots/source';
 
 export type PlaygroundClient = Pick<
   ComputeClient,
@@ -46,6 +48,8 @@ export interface PlaygroundDeps {
   /** Telling other tabs which runs train here (runLocks.ts); absent: every run left training counts as cut off. */
   locks?: RunLocks;
   now?: () => number;
+  /** The trained snapshots (src/snapshots); absent: the app's own, fetched from public/snapshots when asked for. */
+  snapshots?: SnapshotSource;
 }
 
 export interface DatasetState {
@@ -169,6 +173,23 @@ export interface InspectionSlice {
   fitSine(runId?: string, seed?: number): Promise<void>;
 }
 
+/** Trained snapshots: starting from one, training a run on (snapshotsSlice.ts). */
+export interface SnapshotsSlice {
+  /** A snapshot being loaded, or why the last one could not be. */
+  snapshotStatus: { id?: string; status: 'loading' | 'error'; message?: string } | null;
+  /** The snapshots the app ships (the manifest's entries). */
+  snapshotEntries(): readonly SnapshotEntry[];
+  /**
+   * Adds the snapshot's run (default: the one matching the setup's dataset, method, ways and shots)
+   * to the history, with its curves and evaluation, live in the worker, and applies its setup.
+   * Returns the new run's id, or null with the reason in snapshotStatus.
+   */
+  startFromSnapshot(id?: string): Promise<string | null>;
+  /** Trains a finished run `moreSteps` further from its trained weights (a fresh optimiser), on the episodes that follow. */
+  trainOn(runId?: string, moreSteps?: number): Promise<void>;
+  dismissSnapshotStatus(): void;
+}
+
 export type PlaygroundState = SessionSlice &
   SetupSlice &
   DatasetsSlice &
@@ -176,6 +197,7 @@ export type PlaygroundState = SessionSlice &
   KeptRunsSlice &
   HistorySlice &
   EvaluationSlice &
-  InspectionSlice;
+  InspectionSlice &
+  SnapshotsSlice;
 
 export type PlaygroundStore = StoreApi<PlaygroundState>;

@@ -9,6 +9,7 @@ import type { StoredRun } from '../../state/runTypes';
 import { isActive, isCurrentRunLive, isResumable, isRunUsable, isTraining } from '../../state/selectors';
 import { blockingFields, fieldLabel } from '../../state/setupProblems';
 import { formatDuration } from './format';
+import { SnapshotStatusLine, StartFromSnapshotButton } from '../../explain/TrainedModels';
 
 export function RunControls() {
   const run = usePlayground((s) => s.runs.find((r) => r.id === s.currentRunId));
@@ -64,7 +65,9 @@ export function RunControls() {
         <button type="button" onClick={() => evaluateOff || void evaluate()} aria-disabled={evaluateOff || undefined}>
           Evaluate
         </button>
+        <StartFromSnapshotButton />
       </div>
+      <SnapshotStatusLine />
       {blocking.length > 0 && !busy && (
         <p id="train-blocked" className="field__error">
           To train, fix {listOf(blocking.map((field) => fieldLabel(field, dataset, method)))} (marked in the panel).
