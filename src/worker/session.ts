@@ -332,6 +332,8 @@ export class WorkerSession {
       post({ type: 'checkpoint', runId, checkpoint: run.checkpoint });
     };
     const started = now();
+    // A resumed or continued run counts the time it had trained before, as its curve's points do.
+    const trainedBefore = run.checkpoint?.elapsed ?? 0;
     for (;;) {
       const offset = run.checkpoint?.elapsed ?? 0;
       const startStep = run.checkpoint?.step ?? 0;
@@ -370,7 +372,7 @@ export class WorkerSession {
         flush(true);
         run.status = 'finished';
         run.jobs.park();
-        post({ type: 'finished', runId, status: result.status, message: result.message, problem: result.problem, stepsDone: result.stepsDone, seconds: now() - started });
+        post({ type: 'finished', runId, status: result.status, message: result.message, problem: result.problem, stepsDone: result.stepsDone, seconds: trainedBefore + now() - started });
         return;
       } catch (error) {
         flush(true);
@@ -383,7 +385,7 @@ export class WorkerSession {
         if (!moved) {
           run.status = 'finished';
           run.jobs.close(new Error(`Run "${runId}" failed (${(error as Error).message}) and its model is gone; start it again to inspect it.`));
-          post({ type: 'finished', runId, status: 'failed', message: (error as Error).message, stepsDone: step, seconds: now() - started });
+          post({ type: 'finished', runId, status: 'failed', message: (error as Error).message, stepsDone: step, seconds: trainedBefore + now() - started });
           return;
         }
       }
