@@ -14,6 +14,8 @@ import {
   withTimeout,
   type DatabaseOptions,
   type FewShotLabDatabase,
+  type PackedTensor,
+  type RunStateRecord,
 } from './database';
 
 export interface RunHistory {
@@ -100,10 +102,14 @@ export function createRunHistory(options: DatabaseOptions = {}): RunHistory {
 
     saveRunState: (runId, state) =>
       use('save', async (db) => {
-        await db.put('runStates', { runId, state, savedAt: Date.now() });
+        await db.put('runStates', { runId, packed: pack(state), savedAt: Date.now() });
       }),
 
-    getRunState: (runId) => use('get', async (db) => (await db.get('runStates', runId))?.state),
+    getRunState: (runId) =>
+      use('get', async (db) => {
+        const record = await db.get('runStates', runId);
+        return record && unpack(record);
+      }),
 
     runStateIds: () => use('list', (db) => db.getAllKeys('runStates')),
 
@@ -113,6 +119,31 @@ export function createRunHistory(options: DatabaseOptions = {}): RunHistory {
         await Promise.all([...runIds.map((id) => tx.store.delete(id)), tx.done]);
       }),
   };
+}
+
+/** A kept state as IndexedDB holds it: every tensor's values in one Blob (see RunStateRecord). */
+function pack(state: SavedTensors): NonNullable<RunStateRecord['packed']> {
+  const entries = Object.entries(state);
+  const all = new Float32Array(entries.reduce((n, [, t]) => n + t.values.length, 0));
+  const tensors: PackedTensor[] = [];
+  let offset = 0;
+  for (const [name, t] of entries) {
+    all.set(t.values, offset);
+    tensors.push({ name, shape: t.shape, offset, length: t.values.length });
+    offset += t.values.length;
+  }
+  return { blob: new Blob([all]), tensors };
+}
+
+async function unpack(record: RunStateRecord): Promise<SavedTensors> {
+  if (!record.packed) {
+    if (!record.state) throw new Error(`The kept state of run ${record.runId} is empty.`);
+    return record.state;
+  }
+  const all = new Float32Array(await record.packed.blob.arrayBuffer());
+  const out: SavedTensors = {};
+  for (const t of record.packed.tensors) out[t.name] = { shape: t.shape, values: all.slice(t.offset, t.offset + t.length) };
+  return out;
 }
 
 type Action = 'list' | 'save' | 'rename' | 'delete' | 'get';

@@ -52,7 +52,12 @@ function client() {
     if (resume) scripted.calls.push({ type: 'resumeFrom', args: [runId, resume] });
     return start(runId, config);
   };
-  return { ...scripted, emit: (event: ClientEvent) => act(() => scripted.emit(event)) };
+  // A checkpoint is written in a task after the one that received it (keptStates.ts): let one pass.
+  const emit = async (event: ClientEvent) => {
+    await act(() => scripted.emit(event));
+    await act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  };
+  return { ...scripted, emit };
 }
 
 /** The playground on `history` at the test's clock (advance it with `clock.t += ms`). */

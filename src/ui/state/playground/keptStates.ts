@@ -49,6 +49,9 @@ export function keptStateTools(env: PlaygroundEnv, set: SetState, get: GetState)
     if (!force && env.now() - (log.keptAt.get(runId) ?? -Infinity) < KEEP_CHECKPOINT_EVERY_MS) return;
     log.keptAt.set(runId, env.now());
     log.keptStep.set(runId, latest.step);
+    // Written in a task of its own, not in the one that received the 1.3 MB message: together they
+    // made one long task of the page in the middle of training.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     await keep(runId, latest.state, { step: latest.step, elapsed: latest.elapsed, resumable: true });
   };
 
