@@ -119,6 +119,30 @@ describe('run history in IndexedDB', () => {
     expect(await history.getRunState(run.id)).toBeUndefined();
   });
 
+  it('keeps a state of many tensors as one Blob, exactly, and still reads states written before as arrays', async () => {
+    const factory = new IDBFactory();
+    const history = createRunHistory({ factory });
+    const state = {
+      'params/w': { shape: [2, 3], values: Float32Array.from([1.5, -0, NaN, 3e-39, -2, 7]) },
+      'training/m/w': { shape: [2, 3], values: new Float32Array(6).fill(0.25) },
+      'training/step': { shape: [], values: Float32Array.of(41) },
+    };
+    await history.saveRunState('packed', state);
+    const db = await openDatabase({ factory });
+    const record = await db.get('runStates', 'packed');
+    expect(record!.packed!.blob.size).toBe(13 * 4);
+    expect(record!.packed!.tensors.map((t) => [t.name, t.offset, t.length])).toEqual([['params/w', 0, 6], ['training/m/w', 6, 6], ['training/step', 12, 1]]);
+    const back = await history.getRunState('packed');
+    expect(Object.keys(back!)).toEqual(Object.keys(state));
+    for (const [name, t] of Object.entries(state)) {
+      expect(back![name].shape).toEqual(t.shape);
+      expect(Array.from(back![name].values, (v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(t.values, (v) => Object.is(v, -0) ? '-0' : v));
+    }
+    // A record from before states were packed.
+    await db.put('runStates', { runId: 'old', state: { w: { shape: [2], values: Float32Array.of(4, 5) } }, savedAt: 1 });
+    expect(await history.getRunState('old')).toEqual({ w: { shape: [2], values: Float32Array.of(4, 5) } });
+  });
+
   it('keeps runs, archives, the user\'s datasets and models in one database version', async () => {
     const factory = new IDBFactory();
     const db = await openDatabase({ factory });
