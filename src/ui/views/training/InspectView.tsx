@@ -6,7 +6,7 @@ import { familyOf } from '../../../core/experiment/datasets';
 import { usePlayground } from '../../state/context';
 import { isActive, isCurrentRunLive, isRunUsable } from '../../state/selectors';
 
-// Loaded with the first run, like the training charts (they draw with recharts too).
+// Loaded lazily: both draw with recharts (the episode viewer is preloaded when the page is idle, TrainingView).
 const EpisodeViewer = lazy(() => import('../episode/EpisodeViewer').then((m) => ({ default: m.EpisodeViewer })));
 const SinePlot = lazy(() => import('../sine/SinePlot').then((m) => ({ default: m.SinePlot })));
 
