@@ -5,7 +5,12 @@
 // methods, and MAML's and the LSTM meta-learner's meta-steps by inner steps, with peak memory.
 // Options: --backend wasm|cpu (default both), --threads 1,2 (wasm thread counts, default 1 and 2),
 // --steps N, --warmup N, --impl protonet|local (default protonet: the method's own trainStep),
-// --profile (per-kernel self time), --skip-maml, --json out.json.
+// --profile (per-kernel self time), --skip-maml, --no-peer, --json out.json.
+//
+// When python3 with torch is on the machine, each wasm row is followed at once by the PyTorch peer
+// (src/cli/torchProtonetStep.py: the same episode shapes, network, loss and optimiser, the same
+// thread count), and the table prints the ratio of the two medians: on a shared machine only a
+// ratio measured back to back means something.
 //
 // The step is made by one function (`makeStep`), so the benchmark can time either a local
 // reference step (conv4Forward + a prototypical loss + tf.train.adam) or the ProtoNet method's
@@ -26,6 +31,8 @@ import { conv4Forward, initConv4, type Conv4Config } from '../core/nn/conv4';
 import { installKernelProfiler, type KernelTiming } from '../core/nn/kernels';
 import { Rng } from '../core/rng';
 import { registerThreadedWasmForNode, stopWasmThreads } from '../node/threadedWasm';
+import { findTorchPython } from '../node/torchPython';
+import { runTorchPeer, type PeerResult } from './torchPeer';
 
 const WAY = 5;
 const SHOT = 5;
@@ -137,6 +144,8 @@ interface BenchRow {
   rssMB: number;
   finalLoss: number;
   profile?: KernelTiming[];
+  /** The PyTorch peer's step, timed right after this row with the same thread count. */
+  peer?: PeerResult;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -200,7 +209,8 @@ async function benchOne(
 }
 
 function printTable(rows: BenchRow[]): void {
-  const header = ['backend', 'steps', 'median ms', 'min ms', 'p90 ms', 'GFLOP/s', 'peak tensors MB', 'RSS MB'];
+  const withPeer = rows.some((r) => r.peer);
+  const header = ['backend', 'steps', 'median ms', 'min ms', 'p90 ms', 'GFLOP/s', 'peak tensors MB', 'RSS MB', ...(withPeer ? ['PyTorch ms', 'ratio'] : [])];
   const lines = rows.map((r) => [
     r.backend === 'wasm' ? `wasm (${r.info})` : r.backend,
     String(r.steps),
@@ -210,12 +220,20 @@ function printTable(rows: BenchRow[]): void {
     r.gflopPerS.toFixed(2),
     r.peakTensorMB.toFixed(1),
     r.rssMB.toFixed(0),
+    ...(withPeer ? [r.peer ? r.peer.medianMs.toFixed(1) : '', r.peer ? (r.medianMs / r.peer.medianMs).toFixed(2) : ''] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(fmt(l));
+  const peer = rows.find((r) => r.peer)?.peer;
+  if (peer) {
+    console.log(
+      `PyTorch ms: torch ${peer.torch} on the CPU, the same step (src/cli/torchProtonetStep.py) with the same threads, run right after the row; ` +
+        'ratio = our median / PyTorch median (below 1 is faster than PyTorch).',
+    );
+  }
 }
 
 function printProfile(row: BenchRow): void {
@@ -238,11 +256,12 @@ async function main(): Promise<void> {
       profile: { type: 'boolean' },
       json: { type: 'string' },
       'skip-maml': { type: 'boolean' },
+      'no-peer': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('npm run bench -- [--backend wasm|cpu] [--threads 1,2] [--steps N] [--warmup N] [--impl local|protonet] [--profile] [--skip-maml] [--json out.json]');
+    console.log('npm run bench -- [--backend wasm|cpu] [--threads 1,2] [--steps N] [--warmup N] [--impl local|protonet] [--profile] [--skip-maml] [--no-peer] [--json out.json]');
     return;
   }
   const backends = (values.backend ? [values.backend] : ['wasm', 'cpu']) as BackendName[];
@@ -265,6 +284,10 @@ async function main(): Promise<void> {
       .map((f) => (f / 1e6).toFixed(0))
       .join(' + ')} MFLOP per layer; weight gradients the same; input gradients for layers 2-4). ${os.cpus().length} cores: ${os.cpus()[0]?.model ?? 'unknown'}.`,
   );
+  const python = values['no-peer'] ? null : findTorchPython();
+  if (!values['no-peer'] && !python) {
+    console.log('PyTorch peer: not run (no python3 that imports torch; on Debian: apt-get install -y python3-torch, or set PYTHON).');
+  }
   const rows: BenchRow[] = [];
   for (const backend of backends) {
     const variants = backend === 'wasm' ? threadCounts : [undefined];
@@ -275,7 +298,16 @@ async function main(): Promise<void> {
       const label = `${backend}${threads ? ` (${threads} thread${threads > 1 ? 's' : ''})` : ''}`;
       try {
         console.log(`Running ${label}: ${warmup} warm-up + ${steps} timed steps ...`);
-        rows.push(await benchOne(backend, threads, steps, warmup, impl, !!values.profile));
+        const row = await benchOne(backend, threads, steps, warmup, impl, !!values.profile);
+        if (python && backend === 'wasm' && threads) {
+          console.log(`Running the PyTorch peer (${threads} thread${threads > 1 ? 's' : ''}): ${warmup} warm-up + ${steps} timed steps ...`);
+          try {
+            row.peer = runTorchPeer(python, { way: WAY, shot: SHOT, query: QUERY, side: SIDE, filters: FILTERS, blocks: BLOCKS }, threads, steps, warmup);
+          } catch (e) {
+            console.log(`PyTorch peer: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        rows.push(row);
       } catch (e) {
         console.log(`Skipping ${label}: ${e instanceof Error ? e.message : String(e)}`);
       }

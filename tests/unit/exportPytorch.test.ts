@@ -25,6 +25,7 @@ import type { RunConfig } from '../../src/core/experiment/runConfig';
 import { adaptFully } from '../../src/core/methods/stepwise';
 import { saveTensors, type SavedTensors } from '../../src/core/nn/params';
 import { summarise } from '../../src/core/train/stats';
+import { findTorchPython } from '../../src/node/torchPython';
 import { parseRunExport } from '../../src/ui/history/importRun';
 import { comparisonGroups } from '../../src/ui/state/comparison';
 import type { StoredRun } from '../../src/ui/state/runTypes';
@@ -33,17 +34,8 @@ import { DEFAULT_SETUP, type Setup } from '../../src/ui/state/setup';
 const RUN_PY = readFileSync(new URL('../../src/export/run.py', import.meta.url), 'utf8');
 const EVAL = { episodes: 16, seed: 2017 };
 
-/** A python3 that imports torch: $PYTHON, python3 on the PATH, or Debian's /usr/bin/python3. */
-function findPython(): string | null {
-  for (const candidate of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
-    if (!candidate) continue;
-    const r = spawnSync(candidate, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status === 0) return candidate;
-  }
-  return null;
-}
-
-const python = findPython();
+/** A python3 that imports torch and numpy: $PYTHON, python3 on the PATH, or Debian's /usr/bin/python3. */
+const python = findTorchPython(['torch', 'numpy']);
 if (!python) console.warn('exportPytorch.test.ts: skipped: no python3 torch');
 
 function runPython(args: string[], cwd: string, timeout = 120_000) {
