@@ -8,6 +8,7 @@ import { DEFAULT_SPLIT, splitByGroup } from '../episodes/split';
 import type { FewShotMethod } from '../methods/method';
 import { getMethodSpec, methodForExperiment, resolveHyperparameters } from '../methods/registry';
 import { problemsOf, SettingsError, type SettingProblem } from '../settingProblems';
+import { evaluateByEmbeddings, evaluatesByEmbeddings } from '../train/embeddingEvaluation';
 import { evaluate } from '../train/evaluate';
 import { train, type ValidationPoint } from '../train/train';
 import type { ValidationResult } from '../experiment/results';
@@ -83,7 +84,7 @@ export function planClassification(data: ClassificationData, config: RunConfig):
       return { ...result, validation: result.validation.map(toResult) };
     },
     evaluate: async (o) => {
-      const r = await evaluate(method, pools.test, testSettings, o);
+      const r = o.embedOnce && evaluatesByEmbeddings(method) ? await evaluateByEmbeddings(method, pools.test, testSettings, o) : await evaluate(method, pools.test, testSettings, o);
       return {
         metric: 'accuracy',
         results: [{ label: 'accuracy', summary: r.summary, perEpisode: r.accuracies }],

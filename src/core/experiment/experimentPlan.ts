@@ -28,6 +28,13 @@ export interface PlanTrainingOptions {
 export interface PlanEvaluationOptions {
   episodes: number;
   seed: number;
+  /**
+   * Image runs: when the method predicts by embeddings independent of each other (ProtoNet with
+   * running statistics), embed each test image once and score the episodes from those
+   * (train/embeddingEvaluation.ts): the same episodes and accuracies, in seconds rather than
+   * minutes. Progress then starts after the embedding.
+   */
+  embedOnce?: boolean;
   onProgress?: (done: number, total: number) => void | Promise<void>;
   shouldStop?: () => boolean;
 }

@@ -59,6 +59,12 @@ export interface FewShotMethod {
    * time (same batch-norm mode), so that a plot of them shows what the classifier sees.
    */
   embed?(images: LabeledImages): Promise<Embeddings>;
+  /**
+   * Optional: true when the method predicts a query's class as the nearest class mean (squared
+   * Euclidean) of `embed`'s embeddings, and an image's embedding does not depend on the images
+   * embedded with it. An evaluation may then embed each image once (train/embeddingEvaluation.ts).
+   */
+  predictsByIndependentPrototypes?(): boolean;
   /** Learnable state (and any buffers) as named tensors; the method keeps ownership. */
   stateTensors(): NamedTensors;
   /**

@@ -158,6 +158,11 @@ export class ProtoNet implements FewShotMethod {
     return { values, size };
   }
 
+  /** With running statistics an image's embedding is its own; with the test batch's it is not. */
+  predictsByIndependentPrototypes(): boolean {
+    return this.config.batchNormAtTest === 'running';
+  }
+
   /** Prototypes are the support embeddings' class means: adaptation in one move, no steps. */
   async startAdaptation(support: LabeledImages, way: number): Promise<Adaptation> {
     const protos = tf.tidy(() => prototypes(this.embedTensor(support), tf.tensor1d(support.labels, 'int32'), way));
