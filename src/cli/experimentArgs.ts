@@ -40,6 +40,8 @@ export interface ExperimentArgs {
   trainWay: number;
   trainShot: number;
   trainQuery: number;
+  /** Which training-episode flags the user gave; the others may follow the method's recipe (runExperiment.ts). */
+  trainEpisodesGiven: { trainWay: boolean; trainQuery: boolean };
   episodes: number;
   /** Episodes per training step; undefined = the method's default. */
   metaBatch?: number;
@@ -85,9 +87,10 @@ Data
 
 Episodes
   --way N --shot K --query Q         test episodes: N-way K-shot, Q queries per class (5, 1, 15)
-  --train-way N                      ways of training episodes (default: --way; ProtoNet's paper
-                                     trains 60-way)
-  --train-shot K --train-query Q     shots and queries of training episodes (default: test values)
+  --train-way N                      ways of training episodes (default: --way; protonet alone:
+                                     20, or the training classes if fewer; its paper trains 60-way)
+  --train-shot K --train-query Q     shots and queries of training episodes (default: test values;
+                                     protonet alone: 5 queries)
   sinusoid: --shot K support points per task (default 10), --query Q test query points (default
   100), --train-query query points of training tasks (default K); no --way
 
@@ -276,6 +279,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     trainShot: wholeNumber('train-shot', str('train-shot'), shot, 1),
     // The family's default: the test queries for images, K more points for sine waves (the MAML paper).
     trainQuery: wholeNumber('train-query', str('train-query'), family.samplerConfig({ way, shot, query, trainWay: way }).trainQuery ?? query, 1),
+    trainEpisodesGiven: { trainWay: str('train-way') !== undefined, trainQuery: str('train-query') !== undefined },
     episodes,
     metaBatch: str('meta-batch') === undefined ? undefined : wholeNumber('meta-batch', str('meta-batch'), 1, 1),
     augmentShift: wholeNumber('augment-shift', str('augment-shift'), 0, 0),

@@ -52,7 +52,7 @@ export function setupOfCli(args: ExperimentArgs, config: RunConfig): Record<stri
     way: args.way,
     shot: args.shot,
     query: args.query,
-    trainWay: args.trainWay,
+    trainWay: config.sampler.trainWay ?? args.trainWay,
     split: { train: percent(split.train), val: percent(split.val), test: percent(split.test) },
     augmentShift: args.augmentShift,
     augmentFlip: args.augmentFlip,

@@ -10,6 +10,8 @@ import { planExperiment } from '../core/experiment/planExperiment';
 import type { ExperimentData } from '../core/experiment/experimentPlan';
 import type { RunConfig } from '../core/experiment/runConfig';
 import { countOf, type TaskFamily } from '../core/experiment/taskFamily';
+import { classPools } from '../core/classification/dataProblems';
+import { withTrainingRecipe } from '../core/classification/trainingRecipe';
 import { resolveHyperparameters } from '../core/methods/catalog';
 import { SettingsError } from '../core/settingProblems';
 import { pairedDifference } from '../core/train/stats';
@@ -36,6 +38,30 @@ export function runConfigOf(args: ExperimentArgs, method: string, family: TaskFa
     valEpisodes: args.valEpisodes,
     adaptationSteps: args.evalSteps,
   };
+}
+
+/**
+ * The flags with a lone method's own training episodes where the user gave none (ProtoNet: 20-way
+ * 5-query, trainingRecipe.ts), fitted to this data's training classes. A comparison keeps the
+ * test's episodes for every method, so that no method is trained on different tasks unasked.
+ */
+export function withMethodRecipe(args: ExperimentArgs, data: ExperimentData, family: TaskFamily): ExperimentArgs {
+  if (data.family !== 'classification' || args.methods.length !== 1) return args;
+  const info = family.methods[args.methods[0]];
+  const pools = classPools(data.dataset, data.testDataset, { split: args.split, seed: args.seed });
+  const trainClasses = pools.train.classIndices.map((i) => data.dataset.classes[i]);
+  const sampler = withTrainingRecipe(
+    { way: args.way, shot: args.shot, query: args.query, trainWay: args.trainWay, trainShot: args.trainShot, trainQuery: args.trainQuery },
+    info,
+    trainClasses,
+    args.trainEpisodesGiven,
+  );
+  if (sampler.trainWay === args.trainWay && sampler.trainQuery === args.trainQuery) return args;
+  log(
+    `Training episodes: ${sampler.trainWay}-way ${args.trainShot}-shot ${sampler.trainQuery}-query, the recipe for ${info.title} ` +
+      '(what reaches a held-out accuracy soonest: npm run bench:tta; --train-way and --train-query choose others).',
+  );
+  return { ...args, trainWay: sampler.trainWay!, trainQuery: sampler.trainQuery! };
 }
 
 /** Checks every method's name and settings before time goes into training any of them. */
@@ -66,7 +92,7 @@ async function runMethod(plan: ExperimentPlan, args: ExperimentArgs, config: Run
   if (training.status !== 'diverged') {
     log(`Evaluating ${plan.method.title} on ${countOf(family, args.evalEpisodes)} (${family.describeEpisodes(args)}) of ${family.testSource} (seed ${args.evalSeed})`);
     const evalBar = progressBar('eval ', args.evalEpisodes);
-    evaluation = await plan.evaluate({ episodes: args.evalEpisodes, seed: args.evalSeed, onProgress: (done) => evalBar.update(done) });
+    evaluation = await plan.evaluate({ episodes: args.evalEpisodes, seed: args.evalSeed, embedOnce: true, onProgress: (done) => evalBar.update(done) });
     evalBar.finish();
   }
   return { method: config.method, title: plan.method.title, hyperparameters: plan.method.hyperparameters, metaBatch: plan.metaBatch, training, evaluation };
@@ -83,7 +109,8 @@ export interface ExperimentHooks {
   afterMethod?(plan: ExperimentPlan, data: ExperimentData, config: RunConfig, run: MethodRun): Promise<void>;
 }
 
-export async function runExperiment(args: ExperimentArgs, hooks: ExperimentHooks = {}): Promise<Record<string, unknown>> {
+export async function runExperiment(given: ExperimentArgs, hooks: ExperimentHooks = {}): Promise<Record<string, unknown>> {
+  let args = given;
   const t0 = performance.now();
   const family = familyOf(args.dataset);
   const backend = await initCliBackend(args);
@@ -92,6 +119,7 @@ export async function runExperiment(args: ExperimentArgs, hooks: ExperimentHooks
   if (loaded.warnings.length > 10) log(`warning: ... and ${loaded.warnings.length - 10} more`);
   log(`Dataset: ${describeData(loaded.data, args.dataset)}`);
   checkMethods(args, family);
+  args = withMethodRecipe(args, loaded.data, family);
 
   const stopRequested = stopOnInterrupt();
   const runs: MethodRun[] = [];

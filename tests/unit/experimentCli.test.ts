@@ -78,6 +78,9 @@ describe('npm run experiment', () => {
     expect(r.stdout).toMatch(/5-way 1-shot, 5 queries\/class, 30 test episodes/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.config).toMatchObject({ dataset: 'glyphs', methods: ['protonet'], steps: 15, testEpisodes: { way: 5, shot: 1, query: 5 } });
+    // ProtoNet alone trains on its own recipe's episodes, and says so.
+    expect(json.config.trainEpisodes).toEqual({ way: 20, shot: 1, query: 5 });
+    expect(r.stderr).toMatch(/Training episodes: 20-way 1-shot 5-query, the recipe for Prototypical Networks/);
     expect(json.versions.tfjs).toBe('4.22.0');
     expect(json.backend).toBe('wasm');
     const [run] = json.runs;
@@ -98,6 +101,8 @@ describe('npm run experiment', () => {
     expect(r.stdout).toMatch(/First-order MAML\s+\d+\.\d\d% ± \d+\.\d\d%\s+-?\d+\.\d\d% ± \d+\.\d\d%/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.runs.map((x: { method: string }) => x.method)).toEqual(['protonet', 'fomaml']);
+    // Compared methods train on the same episodes: the test's, unless the flags say otherwise.
+    expect(json.config.trainEpisodes).toEqual({ way: 5, shot: 1, query: 3 });
     expect(json.runs[1].hyperparameters.testInnerSteps).toBe(2);
     const [a, b] = json.runs.map((x: { evaluation: { perEpisodeAccuracy: number[] } }) => x.evaluation.perEpisodeAccuracy);
     const mean = a.reduce((s: number, v: number, i: number) => s + (b[i] - v), 0) / a.length;

@@ -60,6 +60,12 @@ export interface MethodInfo<H extends Hyperparameters = Hyperparameters> {
   filters?: number;
   /** Episodes per training step when the user does not say (the meta-batch); 1 if absent. */
   metaBatch?: number;
+  /**
+   * The training episodes this method learns from fastest when the user does not choose them:
+   * at least `minWay` ways (never fewer than the test's, never more than the training classes) and
+   * `query` queries per class (classification/trainingRecipe.ts). Absent: the test's episodes.
+   */
+  trainingEpisodes?: { minWay: number; query: number };
   hyperparameters: Record<keyof H & string, HyperparameterInfo>;
   /** What the "About" panel says about it. */
   explanation: MethodExplanation;
