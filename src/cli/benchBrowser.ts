@@ -4,6 +4,9 @@
 // episodes (meta-batch and filters as in the registry), median of the timed steps after warm-up.
 // On software GPUs (SwiftShader, no real GPU) a step can take minutes, so each cell has a time
 // budget; a cell that does not finish one timed step within it says so.
+// Each wasm cell is followed at once by its peer in Node: the same session code (the worker's
+// `benchmark` request, src/worker/session.ts) on tfjs's wasm backend in this process, with the
+// thread count the browser's worker reported, so the browser/Node ratio is measured back to back.
 // Then the page itself: the longest main-thread task while the default run trains with its charts
 // drawn (--page-steps steps after the curves appear; 0 skips it).
 // Options: --backends wasm,cpu,webgl,webgpu --methods protonet,... --steps N --budget SECONDS --page-steps N --json FILE
@@ -12,6 +15,11 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchChromium, observeLongTasks, openPage, pageStep, probeStalls, startPreview, takeLongTasks } from '../node/browser';
 import { methodNames } from '../core/methods/registry';
+import { decodeImage } from '../node/decodeImage';
+import { nodeSessionBackends } from '../node/sessionBackends';
+import { stopWasmThreads } from '../node/threadedWasm';
+import { WorkerSession } from '../worker/session';
+import type { Request, WorkerEvent } from '../worker/protocol';
 import type { ComputeClient } from '../worker/client';
 import type { BenchmarkResult } from '../worker/protocol';
 
@@ -30,6 +38,39 @@ const methods = values.methods!.split(',');
 const steps = Number(values.steps);
 const budget = Number(values.budget);
 const pageSteps = Number(values['page-steps']);
+const WASM_WARMUP = 4;
+
+/**
+ * The worker's session run in this Node process on wasm with `threads` threads: the peer of the
+ * browser's wasm cells. Made once (tfjs's backend is per process).
+ */
+function nodeSession(threads: number) {
+  const replies = new Map<number, WorkerEvent>();
+  const session = new WorkerSession({ post: (e) => e.type === 'reply' && replies.set(e.id, e), backends: nodeSessionBackends(threads), decode: decodeImage });
+  let id = 0;
+  const send = async (body: Record<string, unknown>): Promise<unknown> => {
+    const request = { ...body, id: ++id } as unknown as Request;
+    await session.handle(request);
+    const reply = replies.get(request.id) as { ok: boolean; value?: unknown; error?: { message: string } } | undefined;
+    if (!reply?.ok) throw new Error(reply?.error?.message ?? 'no reply');
+    return reply.value;
+  };
+  const ready = (async () => {
+    const chosen = (await send({ type: 'init', backend: 'wasm' })) as { info: string };
+    await send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    return chosen.info;
+  })();
+  return {
+    info: () => ready,
+    benchmark: async (method: string, steps: number, warmup: number) => {
+      await ready;
+      return (await send({ type: 'benchmark', datasetId: 'glyphs', method, steps, warmup })) as BenchmarkResult;
+    },
+  };
+}
+
+/** Threads in a wasm backend's description ("SIMD, 2 threads, fast kernels"), or 1. */
+const threadsOf = (info: string) => Number(info.match(/(\d+) threads?/)?.[1] ?? 1);
 
 /** Long tasks on the page while its default run (Train pressed, nothing changed) trains `steps` steps. */
 async function pageWhileTraining(browser: Browser, url: string, steps: number) {
@@ -59,10 +100,23 @@ async function pageWhileTraining(browser: Browser, url: string, steps: number) {
 async function main(): Promise<void> {
   const server = await startPreview();
   const browser = await launchChromium(['--enable-unsafe-webgpu']);
-  const rows: Array<{ backend: string; info: string; method: string; result: BenchmarkResult | { error: string } }> = [];
+  const rows: Array<{ backend: string; info: string; method: string; result: BenchmarkResult | { error: string }; node?: BenchmarkResult }> = [];
+  let node: ReturnType<typeof nodeSession> | null = null;
   let onPage: Awaited<ReturnType<typeof pageWhileTraining>> | null = null;
   try {
     const { page } = await openPage(await browser.newContext(), server.url);
+    if (backends.includes('wasm')) {
+      // Chromium starts WebAssembly on its baseline compiler and optimises hot code on a background
+      // thread, which on a 2-core machine waits for the training threads: the first method timed
+      // read up to twice its steady pace. Train untimed until that is done, as a long run would be.
+      process.stderr.write('warming up wasm ...\n');
+      await page.evaluate(async ({ method }) => {
+        const client = (window as unknown as { fewShotLab: { client: ComputeClient } }).fewShotLab.client;
+        await client.init('wasm');
+        await client.loadDataset('glyphs', { kind: 'glyphs' });
+        await client.benchmark('glyphs', method, 20, 0);
+      }, { method: methods[0] });
+    }
     for (const backend of backends) {
       for (const method of methods) {
         const fast = backend === 'wasm';
@@ -78,9 +132,18 @@ async function main(): Promise<void> {
               return { info: '', result: { error: (error as Error).message } };
             }
           },
-          { backend, method, steps: fast ? steps : Math.min(steps, 2), warmup: fast ? 2 : 1, budget },
+          // wasm: 4 untimed steps, because Chromium first runs WebAssembly from its baseline
+          // compiler and optimises hot functions later (dynamic tiering): with 2, the first method
+          // measured read 1.4 to 2 times its steady pace. Node gets the same warm-up.
+          { backend, method, steps: fast ? steps : Math.min(steps, 2), warmup: fast ? WASM_WARMUP : 1, budget },
         );
-        rows.push({ backend, method, ...cell });
+        let peer: BenchmarkResult | undefined;
+        if (backend === 'wasm' && !('error' in cell.result)) {
+          node ??= nodeSession(threadsOf(cell.info));
+          process.stderr.write(`  the same in Node (${await node.info()}) ...\n`);
+          peer = await node.benchmark(method, steps, WASM_WARMUP);
+        }
+        rows.push({ backend, method, ...cell, node: peer });
       }
     }
     if (pageSteps > 0) {
@@ -102,6 +165,17 @@ async function main(): Promise<void> {
     });
     console.log(`| ${method} | ${cells.join(' | ')} |`);
   }
+  const compared = rows.filter((r) => r.node && !('error' in r.result) && r.result.msPerStep !== null && r.node.msPerStep !== null);
+  if (compared.length > 0) {
+    console.log(`\nwasm in the browser's worker against the same session code in Node (${await node!.info()}), each pair back to back:`);
+    console.log('| method | browser ms | Node ms | browser / Node |');
+    console.log('|---|---|---|---|');
+    for (const r of compared) {
+      const browserMs = (r.result as BenchmarkResult).msPerStep!;
+      const nodeMs = r.node!.msPerStep!;
+      console.log(`| ${r.method} | ${browserMs.toFixed(0)} | ${nodeMs.toFixed(0)} | ${(browserMs / nodeMs).toFixed(2)} |`);
+    }
+  }
   console.log(`\n(n) = timed steps. Backends: ${[...new Set(rows.map((r) => `${r.backend}: ${r.info}`))].join('; ')}`);
   if (onPage) {
     const longest = Math.max(0, ...onPage.tasks);
@@ -114,7 +188,13 @@ async function main(): Promise<void> {
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));
 }
 
-main().catch((error) => {
-  console.error((error as Error).message);
-  process.exit(1);
-});
+main()
+  .then(() => {
+    // wasm worker threads keep Node's event loop alive.
+    stopWasmThreads();
+    process.exit(0);
+  })
+  .catch((error) => {
+    console.error((error as Error).message);
+    process.exit(1);
+  });
