@@ -45,14 +45,19 @@ function protonet(): ProtoNet {
   return new ProtoNet({ ...PROTONET_DEFAULTS, backbone: { inputShape: [28, 28, 1], filters: 32, blocks: 4 }, seed: 1 });
 }
 
+/** Trains 10-way episodes and validates on 40 episodes, on the stepping clock. */
+function timed(method: ProtoNet, schedule: { everySeconds: number; budgetSeconds: number; target: number }) {
+  return timeToAccuracy(method, {
+    trainPool, trainSettings: { way: 10, shot: 1, query: 5 }, seed: 1,
+    valPool: testPool, valSettings, valEpisodes: 40,
+    ...schedule, clock: steppingClock(method),
+  });
+}
+
 describe('time to accuracy', () => {
   it('validates every N seconds of training, counts validation time apart, and stops at the budget', async () => {
     const method = protonet();
-    const result = await timeToAccuracy(method, {
-      trainPool, trainSettings: { way: 10, shot: 1, query: 5 }, seed: 1,
-      valPool: testPool, valSettings, valEpisodes: 40,
-      everySeconds: 5, budgetSeconds: 12, target: 1, clock: steppingClock(method),
-    });
+    const result = await timed(method, { everySeconds: 5, budgetSeconds: 12, target: 1 });
     expect(result.status).toBe('budget');
     expect(result.reached).toBeNull();
     expect(result.validations.map((v) => [v.step, v.trainingSeconds, v.validationSeconds])).toEqual([[5, 5, 10], [10, 10, 10], [12, 12, 10]]);
@@ -66,11 +71,7 @@ describe('time to accuracy', () => {
 
   it('stops at the first validation that reaches the target, and reports that one', async () => {
     const method = protonet();
-    const result = await timeToAccuracy(method, {
-      trainPool, trainSettings: { way: 10, shot: 1, query: 5 }, seed: 1,
-      valPool: testPool, valSettings, valEpisodes: 40,
-      everySeconds: 4, budgetSeconds: 200, target: 0.45, clock: steppingClock(method),
-    });
+    const result = await timed(method, { everySeconds: 4, budgetSeconds: 200, target: 0.45 });
     expect(result.status).toBe('reached');
     const reached = result.reached!;
     expect(reached.summary.mean).toBeGreaterThanOrEqual(0.45);

@@ -7,10 +7,9 @@
 // seconds affordable in the time-to-accuracy benchmark.
 import type { SamplerSettings } from '../episodes/episode';
 import { gatherImages } from '../episodes/episode';
-import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
+import { checkSampler, type ClassPool } from '../episodes/sampler';
 import type { Embeddings, FewShotMethod } from '../methods/method';
-import { DEFAULT_EVAL_EPISODES, DEFAULT_EVAL_SEED, type EvaluationOptions, type EvaluationResult } from './evaluate';
-import { summarise } from './stats';
+import { evaluateEpisodes, type EvaluationOptions, type EvaluationResult } from './evaluate';
 
 /** Images embedded per call: large enough to keep the convolutions efficient, small enough for memory. */
 const CHUNK = 256;
@@ -57,30 +56,18 @@ export async function evaluateByEmbeddings(
   settings: SamplerSettings,
   options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
-  const episodes = options.episodes ?? DEFAULT_EVAL_EPISODES;
-  const seed = options.seed ?? DEFAULT_EVAL_SEED;
-  if (!Number.isInteger(episodes) || episodes < 1) {
-    throw new Error(`The number of test episodes must be a whole number of at least 1, got ${episodes}.`);
-  }
-  checkSampler(pool, settings);
+  checkSampler(pool, settings); // before the embedding's time is spent
   const { rows, size } = await embedPool(method, pool);
   const row = (classIndex: number, imageIndex: number) => rows.get(classIndex)!.subarray(imageIndex * size, (imageIndex + 1) * size);
-  const accuracies: number[] = [];
-  let stoppedEarly = false;
   const prototypes = new Float64Array(settings.way * size);
-  for (let e = 0; e < episodes; e++) {
-    if (options.shouldStop?.()) {
-      stoppedEarly = true;
-      break;
-    }
-    const episode = episodeAt(pool, settings, seed, e);
+  return evaluateEpisodes(pool, settings, method.labels(), options, async (episode) => {
     prototypes.fill(0);
+    const counts = new Float64Array(episode.way);
     episode.support.labels.forEach((label, i) => {
       const v = row(episode.classIndices[label], episode.supportImageIndices[i]);
       for (let d = 0; d < size; d++) prototypes[label * size + d] += v[d];
+      counts[label]++;
     });
-    const counts = new Float64Array(episode.way);
-    for (const label of episode.support.labels) counts[label]++;
     for (let c = 0; c < episode.way; c++) for (let d = 0; d < size; d++) prototypes[c * size + d] /= counts[c];
     let hits = 0;
     episode.query.labels.forEach((label, i) => {
@@ -97,17 +84,6 @@ export async function evaluateByEmbeddings(
       }
       if (best === label) hits++;
     });
-    accuracies.push(hits / episode.query.count);
-    await options.onProgress?.(e + 1, episodes);
-  }
-  return {
-    summary: summarise(accuracies),
-    accuracies,
-    settings: { ...settings },
-    split: pool.name,
-    splitClasses: pool.classIndices.length,
-    seed,
-    labels: method.labels(),
-    stoppedEarly,
-  };
+    return hits / episode.query.count;
+  });
 }

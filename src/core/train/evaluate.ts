@@ -1,7 +1,7 @@
 // Evaluation with the field's protocol: mean query accuracy and 95% confidence interval over M
 // test episodes (default 600) drawn from held-out classes. Episode i depends only on (seed, i), so
 // every method evaluated with the same seed is compared on identical episodes.
-import type { SamplerSettings } from '../episodes/episode';
+import type { Episode, SamplerSettings } from '../episodes/episode';
 import { checkSampler, episodeAt, type ClassPool } from '../episodes/sampler';
 import type { FewShotMethod, MethodLabels } from '../methods/method';
 import { adaptFully } from '../methods/stepwise';
@@ -50,6 +50,27 @@ export async function evaluate(
   settings: SamplerSettings,
   options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
+  return evaluateEpisodes(pool, settings, method.labels(), options, async (episode) => {
+    const predictor = await adaptFully(await method.startAdaptation(episode.support, episode.way));
+    try {
+      return accuracyOf(await predictor.predict(episode.query), episode.query.labels, episode.way);
+    } finally {
+      predictor.dispose();
+    }
+  });
+}
+
+/**
+ * The protocol around any way of scoring an episode: checks, the seeded episodes in order, stop
+ * requests, progress, and the summary. `score` gives one episode's query accuracy.
+ */
+export async function evaluateEpisodes(
+  pool: ClassPool,
+  settings: SamplerSettings,
+  labels: MethodLabels,
+  options: EvaluationOptions,
+  score: (episode: Episode) => Promise<number>,
+): Promise<EvaluationResult> {
   const episodes = options.episodes ?? DEFAULT_EVAL_EPISODES;
   const seed = options.seed ?? DEFAULT_EVAL_SEED;
   if (!Number.isInteger(episodes) || episodes < 1) {
@@ -64,14 +85,7 @@ export async function evaluate(
       stoppedEarly = true;
       break;
     }
-    const episode = episodeAt(pool, settings, seed, i);
-    const predictor = await adaptFully(await method.startAdaptation(episode.support, episode.way));
-    try {
-      const probabilities = await predictor.predict(episode.query);
-      accuracies.push(accuracyOf(probabilities, episode.query.labels, episode.way));
-    } finally {
-      predictor.dispose();
-    }
+    accuracies.push(await score(episodeAt(pool, settings, seed, i)));
     await options.onProgress?.(i + 1, episodes);
     await yieldNow();
   }
@@ -82,7 +96,7 @@ export async function evaluate(
     split: pool.name,
     splitClasses: pool.classIndices.length,
     seed,
-    labels: method.labels(),
+    labels,
     stoppedEarly,
   };
 }
