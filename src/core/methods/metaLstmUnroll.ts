@@ -17,8 +17,8 @@ import {
   metaLearnerStep,
   STATE_KEYS,
   type MetaLearnerState,
-  type StateKey,
 } from './metaLstmCell';
+import { metaLearnerStepBackward, type StateAdjoint } from './metaLstmBackward';
 
 // ---------------------------------------------------------------------------------------------
 // The learner's parameters as one row of coordinates.
@@ -182,8 +182,8 @@ export function unrollUpdates(
 /**
  * Reverse-mode through the recorded updates, one step at a time: given d(loss)/d(c_T) [1, n],
  * returns the gradient with respect to the meta-learner's weights and to c_0 = theta_0 [1, n].
- * Each step is recomputed under its own small tape and its vector-Jacobian product taken as the
- * gradient of sum(state_t * adjoint_t); the recorded inputs and gradients are constants. Steps are
+ * Each step's vector-Jacobian product is written out by hand (metaLstmBackward.ts: no tape, only
+ * the gates recomputed); the recorded inputs and gradients are constants. Steps are
  * differentiated with respect to the step weights (deriveStepWeights), whose gradients are summed
  * over the steps and carried back to the meta-learner's weights once at the end.
  */
@@ -195,40 +195,31 @@ export function backpropagateUpdates(
   const metaNames = Object.keys(meta);
   const weights = tf.tidy(() => deriveStepWeights(meta));
   const names = Object.keys(weights);
-  let adjoint: Partial<Record<StateKey, tf.Tensor>> = { parameters: tf.clone(finalAdjoint) };
-  const weightGradients: tf.Tensor[] = names.map((n) => tf.zerosLike(weights[n]));
+  let adjoint: StateAdjoint = { parameters: tf.clone(finalAdjoint) };
+  let weightGradients: NamedTensors | null = null;
   for (let t = trace.inputs.length - 1; t >= 0; t--) {
-    const previous = trace.states[t];
-    const inputs = trace.inputs[t];
-    const gradient = trace.gradients[t];
-    const current = adjoint;
-    const keys = STATE_KEYS.filter((k) => current[k] !== undefined);
-    const grads = tf.tidy(() =>
-      tf.grads((...values: tf.Tensor[]) => {
-        const from = {} as MetaLearnerState;
-        STATE_KEYS.forEach((k, i) => (from[k] = values[names.length + i] as tf.Tensor2D));
-        const next = metaLearnerStep(byName(names, values), from, inputs, gradient);
-        return tf.addN(keys.map((k) => tf.sum(tf.mul(next[k], current[k]!)))) as tf.Scalar;
-      })([...names.map((n) => weights[n]), ...STATE_KEYS.map((k) => previous[k])]),
-    );
-    names.forEach((_, i) => {
-      const sum = tf.add(weightGradients[i], grads[i]);
-      weightGradients[i].dispose();
-      weightGradients[i] = sum;
-    });
-    tf.dispose(Object.values(current) as tf.Tensor[]);
-    tf.dispose(grads.slice(0, names.length));
-    adjoint = {};
-    STATE_KEYS.forEach((k, i) => (adjoint[k] = grads[names.length + i]));
+    const step = metaLearnerStepBackward(weights, trace.states[t], trace.states[t + 1], trace.inputs[t], trace.gradients[t], adjoint);
+    tf.dispose(Object.values(adjoint) as tf.Tensor[]);
+    adjoint = step.previousAdjoint;
+    if (weightGradients === null) {
+      weightGradients = step.weightGradients;
+    } else {
+      const sums: NamedTensors = {};
+      for (const n of names) sums[n] = tf.add(weightGradients[n], step.weightGradients[n]);
+      disposeTensors(weightGradients);
+      disposeTensors(step.weightGradients);
+      weightGradients = sums;
+    }
   }
+  const stepGradients = weightGradients ?? tf.tidy(() => byName(names, names.map((n) => tf.zerosLike(weights[n]))));
   // The chain through deriveStepWeights (slices, transposes and concatenations of the weights).
   const raw = tf.tidy(() =>
     tf.grads((...values: tf.Tensor[]) => {
       const derived = deriveStepWeights(byName(metaNames, values));
-      return tf.addN(names.map((n, i) => tf.sum(tf.mul(derived[n], weightGradients[i])))) as tf.Scalar;
+      return tf.addN(names.map((n) => tf.sum(tf.mul(derived[n], stepGradients[n])))) as tf.Scalar;
     })(metaNames.map((n) => meta[n])),
   );
-  tf.dispose(weightGradients);
+  disposeTensors(stepGradients);
   disposeTensors(weights);
   const initialGradient = adjoint.parameters as tf.Tensor2D;
   for (const k of STATE_KEYS) if (k !== 'parameters') adjoint[k]?.dispose();

@@ -13,9 +13,10 @@
 // tape, and is then fed to the meta-learner as data. The meta-gradient is reverse-mode through
 // the remaining recurrence, run step by step by hand (backpropagateUpdates): only the small
 // per-coordinate LSTM states are kept for the T steps (no learner activations), and one step's
-// tape exists at a time, so memory grows with T by (2 * hidden + 9) floats per learner parameter
-// per step (state, input rows, gradient) rather than by a whole unrolled graph. It equals the
-// gradient of one tape over the unrolled recurrence (tests/unit/metalstm.test.ts checks this).
+// reverse pass (written out by hand, metaLstmBackward.ts) exists at a time, so memory grows with T
+// by (2 * hidden + 9) floats per learner parameter per step (state, input rows, gradient) rather
+// than by a whole unrolled graph. It equals the gradient of one tape over the unrolled recurrence
+// (tests/unit/metalstm.test.ts checks this).
 // No derivative of a derivative is ever taken, so tfjs's stock gradients that read saved outputs
 // (Sigmoid; TFJS-NOTES.md) are correct here, whether or not nn/gradients has replaced them.
 //
