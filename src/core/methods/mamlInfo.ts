@@ -34,8 +34,8 @@ export const MAML_DEFAULTS: MamlHyperparameters = {
 
 /**
  * Suggested tasks per meta-step (the training loop's episodesPerStep; the paper uses 32). With 4,
- * a second-order meta-step of the 64-filter Conv-4 on 5-way 1-shot 28x28 tasks takes about 1 s on
- * wasm with 5 queries per class and about 2.2 s with 15 (one task: 0.56 s with 15 queries).
+ * a second-order meta-step of the 64-filter Conv-4 on 5-way 1-shot 28x28 tasks with 15 queries per
+ * class takes about 1 s on wasm with 1 thread and 0.75 s with 2 (npm run bench, December 2026).
  */
 export const MAML_META_BATCH = 4;
 

@@ -8,8 +8,11 @@
 //   from the saved input.
 // Each replacement gives the same first derivatives as tfjs's own. Kernels (forward computations)
 // live in nn/kernels; this folder only registers gradients, which apply to every backend.
+// Besides these fixes, the fused batch norm + ReLU + max-pool kernel gets a cheaper gradient for
+// when its gradient is recorded (batch-norm-relu-pool.ts; a speed-up, not a correctness fix).
 import * as tf from '@tensorflow/tfjs';
 import { avgPoolGradGradient } from './avg-pool-grad';
+import { batchNormReluPoolGradient } from './batch-norm-relu-pool';
 import { conv2DBackpropFilterGradient } from './conv2d-backprop-filter';
 import { equalGradient } from './equal';
 import { expGradient } from './exp';
@@ -36,4 +39,7 @@ export const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
  */
 export function registerSecondOrderGradients(): void {
   for (const config of SECOND_ORDER_GRADIENTS) tf.registerGradient(config);
+  // Kept out of the list above: it saves the kernel's statistics outputs for the fused backward
+  // kernel (read only when nothing records the gradient), which the list's invariant forbids.
+  tf.registerGradient(batchNormReluPoolGradient);
 }

@@ -211,7 +211,8 @@ function gradKernel(backendName: string): tf.KernelFunc {
   };
 }
 
-function tapeIsRecording(): boolean {
+/** True while a gradient computation is being recorded by an enclosing tape (a gradient of a gradient). */
+export function tapeIsRecording(): boolean {
   const state = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
   return state.gradientDepth > 0 && state.kernelDepth === 0;
 }
@@ -251,6 +252,9 @@ const gradients: tf.GradConfig[] = [
   { kernelName: BN_RELU_POOL_BATCH, inputsToSave: ['x', 'gamma', 'beta'], outputsToSave: [false, true, true], gradFunc: gradFunc(false) },
   { kernelName: BN_RELU_POOL_RUNNING, inputsToSave: ['x', 'gamma', 'beta', 'mean', 'variance'], gradFunc: gradFunc(true) },
 ];
+
+/** The gradients registered above, batch mode first (nn/gradients wraps the batch mode's). */
+export const BATCH_NORM_RELU_POOL_GRADIENTS: readonly tf.GradConfig[] = gradients;
 
 function outputShape(shape: number[]): number[] {
   const [B, H, W, C] = shape;
