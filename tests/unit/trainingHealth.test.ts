@@ -223,11 +223,15 @@ describe('images (5-way 2-shot glyphs, Conv-4 of 8 filters)', () => {
     expect(r.message).toMatch(/the loss rose to 2\.07e\+5, over 100 times the loss of guessing among 5 classes \(1\.61\)/);
   });
 
-  it('MAML with alpha 10 and learning rate 1: never NaN, but 251 at step 14, back to the state after step 12', async () => {
+  // With Adam at rate 1, a rounding-level change of the meta-gradient (2e-7 after step 1, from
+  // the closed-form batch-norm gradient of the inner step) moves every weight whose gradient is
+  // near zero by a whole step, so this run's path is chaotic: it diverged at step 14 (loss 251)
+  // with the composite gradient, at step 4 with the closed form. The rule and the restore are the same.
+  it('MAML with alpha 10 and learning rate 1: never NaN, but 169 at step 4, back to the state after step 2', async () => {
     const { r, states, state } = await run('maml', { innerLearningRate: 10, learningRate: 1 }, 20);
-    await expectDiverged(r, 14, 'learningRate', state, states[12]);
+    await expectDiverged(r, 4, 'learningRate', state, states[2]);
     expect(r.curve.every((p) => Number.isFinite(p.loss))).toBe(true);
-    expect(r.message).toMatch(/the loss rose to 251, .*back to where they were after step 12, the last known to be healthy\.$/);
+    expect(r.message).toMatch(/the loss rose to 169, .*back to where they were after step 2, the last known to be healthy\.$/);
   });
 
   it('a default ProtoNet run validated every 10 steps on held-out alphabets is not flagged', async () => {
