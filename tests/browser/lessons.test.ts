@@ -5,33 +5,23 @@
 // lesson panel has no serious axe violation; a lesson works embedded (embed=1); "Start from a
 // ready model" beside Train shows the run, its evaluation and its episode at once, and "Continue"
 // trains it on from its last step. Screenshots in artifacts/screenshots/lessons-*.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runLine, screenshot, startPreview, stepOf, type PreviewServer } from '../../src/node/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, runLine, screenshot, stepOf } from '../../src/node/browser';
+import { appInChromium } from './appInChromium';
 import { seriousViolations } from '../../src/node/screens';
 import { LESSONS } from '../../src/ui/explain/lessons';
 import { SNAPSHOT_MANIFEST } from '../../src/snapshots/source';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appInChromium();
 
 async function open(path: string): Promise<{ page: Page; errors: string[]; snapshotRequests: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const snapshotRequests: string[] = [];
   context.on('request', (r) => {
     if (r.url().includes('/snapshots/')) snapshotRequests.push(r.url());
   });
-  const opened = await openPage(context, `${server.url}${path}`);
+  const opened = await openPage(context, `${app.server.url}${path}`);
   return { ...opened, snapshotRequests };
 }
 

@@ -12,9 +12,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, screenshot, startPreview, type PreviewServer } from '../../src/node/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openPage, screenshot } from '../../src/node/browser';
+import { appInChromium } from './appInChromium';
 import { seriousViolations } from '../../src/node/screens';
 import { zipSync } from 'fflate';
 import { MOBILENET_V1_025_224, MOBILENET_V3_LARGE_100_224 } from '../../src/ui/models/pretrainedModels';
@@ -22,8 +23,7 @@ import { photoBytes, writePhotoFolder, writeNewPhoto } from '../fixtures/photoFo
 import { buildTinyGraphModel } from '../fixtures/tinyGraphModel';
 import { buildTinyMobilenet, writeModelFiles } from '../fixtures/tinyMobilenet';
 
-let server: PreviewServer;
-let browser: Browser;
+const app = appInChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 let work: string;
 let model: { dir: string; json: string; weights: string[] };
 
@@ -33,24 +33,17 @@ beforeAll(async () => {
   const dir = join(work, 'tiny-mobilenet');
   writeModelFiles(dir, files);
   model = { dir, json: join(dir, 'model.json'), weights: files.weights.map((w) => join(dir, w.path)) };
-  server = await startPreview();
-  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function open(context?: BrowserContext): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+  const ctx = context ?? (await app.browser.newContext({ viewport: { width: 1280, height: 900 } }));
   const requests: string[] = [];
   ctx.on('request', (r) => requests.push(r.url()));
-  const opened = await openPage(ctx, `${server.url}#your-images`);
+  const opened = await openPage(ctx, `${app.server.url}#your-images`);
   return { ...opened, requests };
 }
 
-const foreign = (requests: string[]) => requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
+const foreign = (requests: string[]) => requests.filter((url) => !url.startsWith(app.server.url) && !url.startsWith('blob:') && !url.startsWith('data:'));
 const classCard = (page: Page, name: string) => page.getByRole('listitem', { name: new RegExp(`^Class ${name}, \\d+ images`) });
 const region = (page: Page, name: string) => page.getByRole('region', { name });
 
@@ -246,7 +239,7 @@ describe('your own images in Chromium (production build)', () => {
 
   it('downloads MobileNet only when asked, with its size and progress, keeps it, and loads it again offline', async () => {
     const mobilenet = MOBILENET_V1_025_224;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const served: string[] = [];
     // The weights are held back until the test has seen the progress bar (as over a slow network),
     // however long the page takes to show it.

@@ -5,30 +5,20 @@
 // Omniglot downloaded on request and loaded again from the browser's cache. (Two runs compared on
 // identical episodes, with the keyboard alone: screens.test.ts.) Screenshots of each stage go to
 // artifacts/screenshots.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, type PreviewServer, runLine, screenshot, startPreview, stepOf } from '../../src/node/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, runLine, screenshot, stepOf } from '../../src/node/browser';
+import { appInChromium } from './appInChromium';
 import { OMNIGLOT_BACKGROUND_URL } from '../../src/ui/datasets/omniglotArchive';
 import { buildOmniglotZip } from '../unit/fixtures/omniglot';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appInChromium();
 
 async function open(context?: BrowserContext): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+  const ctx = context ?? (await app.browser.newContext({ viewport: { width: 1280, height: 800 } }));
   const requests: string[] = [];
   ctx.on('request', (r) => requests.push(r.url()));
-  const opened = await openPage(ctx, server.url);
+  const opened = await openPage(ctx, app.server.url);
   return { ...opened, requests };
 }
 
@@ -120,7 +110,7 @@ describe('the playground in Chromium (production build)', () => {
     expect(await page.getByRole('button', { name: 'Evaluate' }).isEnabled()).toBe(true);
 
     // Nothing left the machine: every request went to the app's own server.
-    expect(requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(app.server.url) && !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -197,11 +187,11 @@ describe('the playground in Chromium (production build)', () => {
   });
 
   it('opens a shared link with the same setup, says what it ignored, and keeps the URL in step with the controls', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.url}?method=maml&shot=5&way=abc&h.innerLearningRate=0.1&embed=1`);
+    await page.goto(`${app.server.url}?method=maml&shot=5&way=abc&h.innerLearningRate=0.1&embed=1`);
     await page.getByRole('button', { name: 'Train' }).waitFor();
     expect(await page.getByLabel('Method').inputValue()).toBe('maml');
     expect(await page.getByLabel('Shots (K)').inputValue()).toBe('5');
@@ -222,7 +212,7 @@ describe('the playground in Chromium (production build)', () => {
 
   it('is driven by the host page of examples/embed.html through postMessage, with chosen controls hidden', async () => {
     const { page, errors } = await open();
-    await page.goto(`${server.url}examples/embed.html`);
+    await page.goto(`${app.server.url}examples/embed.html`);
     const status = page.locator('#status');
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe('Playground ready.');
     const frame = page.frameLocator('#playground');
@@ -258,7 +248,7 @@ describe('the playground in Chromium (production build)', () => {
       const body = (await response.text()).replace("origin: location.origin", "origin: 'https://course.example.org'");
       await route.fulfill({ response, body });
     });
-    await page.goto(`${server.url}examples/embed.html`);
+    await page.goto(`${app.server.url}examples/embed.html`);
     const frame = page.frameLocator('#playground');
     await frame.getByRole('button', { name: 'Train' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('#playground').getAttribute('src')).toContain('origin=https%3A%2F%2Fcourse.example.org');
@@ -313,7 +303,7 @@ describe('the playground in Chromium (production build)', () => {
   });
 
   it('downloads Omniglot on request with its size and progress, caches it, and loads it again without the network', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
     // The official archive, answered locally: a small archive in the official layout (tests never download).
     let downloads = 0;
     const archive = Buffer.from(buildOmniglotZip());
@@ -335,7 +325,7 @@ describe('the playground in Chromium (production build)', () => {
 
     // A new visit: the archive comes from IndexedDB; the network is not asked again.
     await page.close();
-    const again = await openPage(context, server.url);
+    const again = await openPage(context, app.server.url);
     await again.page.getByLabel('Dataset').selectOption('omniglot');
     await again.page.getByRole('button', { name: 'Load Omniglot from this browser' }).click();
     await expect.poll(() => again.page.getByText(/^9 classes in 3 groups/).count(), { timeout: 60_000 }).toBe(1);

@@ -2,32 +2,22 @@
 // backend choice on this GPU-less machine, every backend forced in turn, the main thread kept free
 // while training, and recovery from a backend failure and from a crashed worker. Runs through the
 // page's own compute client (window.fewShotLab.client) and the playground's controls.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, observeLongTasks, openPage, pageStep, type PreviewServer, probeStalls, runLine, screenshot, startPreview, takeLongTasks } from '../../src/node/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { observeLongTasks, openPage, pageStep, probeStalls, runLine, screenshot, takeLongTasks } from '../../src/node/browser';
+import { appInChromium } from './appInChromium';
 import type { ComputeClient } from '../../src/worker/client';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreview();
-  // WebGPU is exposed (on SwiftShader) so the chooser has a software adapter to turn down.
-  browser = await launchChromium(['--enable-unsafe-webgpu']);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// WebGPU is exposed (on SwiftShader) so the chooser has a software adapter to turn down.
+const app = appInChromium(['--enable-unsafe-webgpu']);
 
 type Window = { fewShotLab: { client: ComputeClient } };
 
 /** A fresh page, with a long-task observer installed before the app's scripts run. */
 async function freshPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
   await observeLongTasks(context);
-  const opened = await openPage(context, server.url);
+  const opened = await openPage(context, app.server.url);
   // The playground chooses a backend as it opens; tests that choose their own wait for it first.
   await expect.poll(() => opened.page.getByRole('status').first().textContent(), { timeout: 60_000 }).toMatch(/Backend: \w+ \(/);
   return opened;

@@ -8,28 +8,18 @@
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, runLine, startPreview, type PreviewServer } from '../../src/node/browser';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, runLine } from '../../src/node/browser';
+import { appInChromium } from './appInChromium';
 import { focused, horizontalOverflow, inWindow, overflowingElements, overlaps, screenshotsAtEverySize, seriousViolations, tabTo, type Box } from '../../src/node/screens';
 import { writePhotoFolder } from '../fixtures/photoFolder';
 
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = appInChromium();
 
 async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  return openPage(context, `${server.url}${path}`);
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return openPage(context, `${app.server.url}${path}`);
 }
 
 /** The backend is chosen and the run controls say so (no "Starting the compute worker…" left), and the dataset is loaded. */
