@@ -15,11 +15,8 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchChromium, observeLongTasks, openPage, pageStep, probeStalls, startPreview, takeLongTasks } from '../node/browser';
 import { methodNames } from '../core/methods/registry';
-import { decodeImage } from '../node/decodeImage';
-import { nodeSessionBackends } from '../node/sessionBackends';
+import { inProcessClient } from '../node/inProcessWorker';
 import { stopWasmThreads } from '../node/threadedWasm';
-import { WorkerSession } from '../worker/session';
-import type { Request, WorkerEvent } from '../worker/protocol';
 import type { ComputeClient } from '../worker/client';
 import type { BenchmarkResult } from '../worker/protocol';
 
@@ -41,30 +38,21 @@ const pageSteps = Number(values['page-steps']);
 const WASM_WARMUP = 4;
 
 /**
- * The worker's session run in this Node process on wasm with `threads` threads: the peer of the
- * browser's wasm cells. Made once (tfjs's backend is per process).
+ * The page's compute client over the worker's session run in this Node process, on wasm with
+ * `threads` threads: the peer of the browser's wasm cells. Made once (tfjs's backend is per process).
  */
 function nodeSession(threads: number) {
-  const replies = new Map<number, WorkerEvent>();
-  const session = new WorkerSession({ post: (e) => e.type === 'reply' && replies.set(e.id, e), backends: nodeSessionBackends(threads), decode: decodeImage });
-  let id = 0;
-  const send = async (body: Record<string, unknown>): Promise<unknown> => {
-    const request = { ...body, id: ++id } as unknown as Request;
-    await session.handle(request);
-    const reply = replies.get(request.id) as { ok: boolean; value?: unknown; error?: { message: string } } | undefined;
-    if (!reply?.ok) throw new Error(reply?.error?.message ?? 'no reply');
-    return reply.value;
-  };
+  const client = inProcessClient(threads);
   const ready = (async () => {
-    const chosen = (await send({ type: 'init', backend: 'wasm' })) as { info: string };
-    await send({ type: 'loadDataset', datasetId: 'glyphs', source: { kind: 'glyphs' } });
+    const chosen = await client.init('wasm');
+    await client.loadDataset('glyphs', { kind: 'glyphs' });
     return chosen.info;
   })();
   return {
     info: () => ready,
     benchmark: async (method: string, steps: number, warmup: number) => {
       await ready;
-      return (await send({ type: 'benchmark', datasetId: 'glyphs', method, steps, warmup })) as BenchmarkResult;
+      return client.benchmark('glyphs', method, steps, warmup);
     },
   };
 }
