@@ -3,6 +3,7 @@
 // the same machine, and their ratio.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from '../core/methods/methodBench';
 
 export interface PeerShape {
   way: number;
@@ -21,12 +22,6 @@ export interface PeerResult {
 }
 
 const SCRIPT = fileURLToPath(new URL('./torchProtonetStep.py', import.meta.url));
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Times `steps` PyTorch steps after `warmup` with `threads` threads; throws with python's own message on failure. */
 export function runTorchPeer(python: string, shape: PeerShape, threads: number, steps: number, warmup: number): PeerResult {
