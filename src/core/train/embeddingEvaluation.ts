@@ -8,14 +8,14 @@
 import type { SamplerSettings } from '../episodes/episode';
 import { gatherImages } from '../episodes/episode';
 import { checkSampler, type ClassPool } from '../episodes/sampler';
-import type { Embeddings, FewShotMethod } from '../methods/method';
+import type { FewShotMethod } from '../methods/method';
 import { evaluateEpisodes, type EvaluationOptions, type EvaluationResult } from './evaluate';
 
 /** Images embedded per call: large enough to keep the convolutions efficient, small enough for memory. */
 const CHUNK = 256;
 
 /** A method that can be evaluated by embedding each image once. */
-export type IndependentEmbeddingMethod = FewShotMethod & { embed(images: Parameters<NonNullable<FewShotMethod['embed']>>[0]): Promise<Embeddings> };
+export type IndependentEmbeddingMethod = FewShotMethod & Required<Pick<FewShotMethod, 'embed'>>;
 
 /** True when `method` predicts by the nearest prototype of embeddings independent of the other images. */
 export function evaluatesByEmbeddings(method: FewShotMethod): method is IndependentEmbeddingMethod {
